@@ -1,0 +1,84 @@
+/** `disinto lock run <file> [--timeout S] [--shared] -- <cmd…>`: like flock(1). */
+import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { constants } from "node:os";
+import { acquireLock } from "../lock/mod.ts";
+import type { CommandHost } from "../plugin.ts";
+import type { Context } from "../context.ts";
+
+/** Parse a non-negative number of seconds for --timeout. */
+export function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === "" || !Number.isFinite(seconds) || seconds < 0) {
+    throw new InvalidArgumentError(`expected a number of seconds >= 0, got "${value}"`);
+  }
+  return seconds;
+}
+
+/** After this long without the lock, say that we are waiting. */
+const NOTICE_AFTER_MS = 250;
+
+export function registerLockCommand(program: Command, host: CommandHost): void {
+  const lock = program.command("lock").description("file locks shared with flock(1)");
+  lock.command("run")
+    .description("run a command while holding an flock on <file>")
+    .argument("<file>", "lock file (created if missing)")
+    .argument("<command...>", "the command and its arguments (after --)")
+    .option("--timeout <seconds>", "give up after this many seconds (exit 1)", parseSeconds)
+    .option("--shared", "take a shared lock instead of an exclusive one", false)
+    .action((file, command, options) =>
+      host.run(async () => {
+        const { context } = host;
+        const path = resolve(context.cwd, file);
+        const notice = setTimeout(() => {
+          const limit = options.timeout === undefined ? "" : ` (timeout ${options.timeout} s)`;
+          context.stderr.write(`disinto: waiting for lock ${file}${limit}\n`);
+        }, NOTICE_AFTER_MS);
+        let handle;
+        try {
+          handle = await acquireLock(path, {
+            shared: options.shared,
+            timeoutSeconds: options.timeout,
+            signal: context.signal,
+          });
+        } finally {
+          clearTimeout(notice);
+        }
+        try {
+          return await runChild(command, context);
+        } finally {
+          handle.release();
+        }
+      })
+    );
+}
+
+/** Run a child with the context's env and cwd; its output goes to the context's outputs. */
+export function runChild(command: readonly string[], context: Context): Promise<number> {
+  return new Promise((resolvePromise) => {
+    const [file, ...args] = command;
+    const child = spawn(file!, args, {
+      cwd: context.cwd,
+      env: context.env as Record<string, string>,
+      stdio: ["inherit", "pipe", "pipe"],
+    });
+    const decoder = { out: new TextDecoder(), err: new TextDecoder() };
+    child.stdout.on("data", (chunk: Uint8Array) => context.stdout.write(decoder.out.decode(chunk)));
+    child.stderr.on("data", (chunk: Uint8Array) => context.stderr.write(decoder.err.decode(chunk)));
+    const forward = () => child.kill("SIGTERM");
+    context.signal.addEventListener("abort", forward, { once: true });
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      context.signal.removeEventListener("abort", forward);
+      const reason = error.code === "ENOENT" ? "command not found" : error.message;
+      context.stderr.write(`disinto: ${file}: ${reason}\n`);
+      resolvePromise(error.code === "ENOENT" ? 127 : 126);
+    });
+    child.on("close", (code, signal) => {
+      context.signal.removeEventListener("abort", forward);
+      if (code !== null) return resolvePromise(code);
+      const number = signal ? constants.signals[signal] ?? 0 : 0;
+      resolvePromise(128 + number);
+    });
+  });
+}

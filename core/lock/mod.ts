@@ -1,0 +1,3 @@
+export * from "./flock_lock.ts";
+export * from "./pid_lock.ts";
+export * from "./counter.ts";

@@ -1,0 +1,30 @@
+/** The agents-llama plugin: agents backed by a local model server (SPEC §8). */
+import { z } from "zod";
+import type { Plugin } from "../../core/plugin.ts";
+import { httpUrlSchema } from "../../core/config/project.ts";
+
+/** One `[agents.<section>]` table. */
+export const localAgentSchema = z.strictObject({
+  base_url: httpUrlSchema,
+  model: z.string().min(1).default("local-model"),
+  api_key: z.string().default("sk-no-key-required"),
+  roles: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a role name")).min(1),
+  forge_user: z.string().regex(/^[A-Za-z0-9._-]+$/, "expected a Forgejo user name"),
+  compact_pct: z.number().int().min(1).max(100).default(60),
+  poll_interval: z.number().int().positive().default(60),
+});
+
+export const agentsSettingsSchema = z.record(
+  z.string().regex(/^[a-z0-9-]+$/, "expected a section name of [a-z0-9-]"),
+  localAgentSchema,
+);
+
+export const agentsLlamaPlugin: Plugin = {
+  name: "agents-llama",
+  description: "hire agents that run on a local model server (llama.cpp and friends)",
+  settings: [{
+    table: "agents",
+    description: "local-model agents, one table per agent",
+    schema: agentsSettingsSchema,
+  }],
+};

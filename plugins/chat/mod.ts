@@ -1,0 +1,7 @@
+/** The chat plugin: a web and terminal chat with the factory (SPEC §11). */
+import type { Plugin } from "../../core/plugin.ts";
+
+export const chatPlugin: Plugin = {
+  name: "chat",
+  description: "talk to Claude about the factory, in a browser or a terminal",
+};

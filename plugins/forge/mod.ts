@@ -1,0 +1,18 @@
+/** The forge plugin: init, status and the issue lifecycle on a Forgejo forge (SPEC §6). */
+import { z } from "zod";
+import type { Plugin } from "../../core/plugin.ts";
+
+export const ciSettingsSchema = z.strictObject({
+  woodpecker_repo_id: z.number().int().min(0).default(0),
+  stale_minutes: z.number().int().positive().default(60),
+});
+
+export const forgePlugin: Plugin = {
+  name: "forge",
+  description: "bootstrap projects on a Forgejo forge, report status, run the issue lifecycle",
+  settings: [{
+    table: "ci",
+    description: "CI settings: the Woodpecker repo id and when a CI run counts as stale",
+    schema: ciSettingsSchema,
+  }],
+};
