@@ -9,6 +9,7 @@ import { composePlugin } from "./compose/mod.ts";
 import { agentsLlamaPlugin } from "./agents_llama/mod.ts";
 import { releasePlugin } from "./release/mod.ts";
 import { chatPlugin } from "./chat/mod.ts";
+import { formulaPlugin } from "./formula/mod.ts";
 
 export const plugins: readonly Plugin[] = [
   forgePlugin,
@@ -16,6 +17,7 @@ export const plugins: readonly Plugin[] = [
   agentsLlamaPlugin,
   releasePlugin,
   chatPlugin,
+  formulaPlugin,
 ];
 
 /** Every plugin's project-TOML settings, for loading projects. */

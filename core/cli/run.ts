@@ -39,7 +39,8 @@ export async function runCli(input: Context, plugins: readonly Plugin[]): Promis
         exitCode = exitCodeOf(error);
         context.stderr.write(`disinto: ${oneLine(error)}\n`);
         if (
-          exitCode !== 2 && readGlobals(built.program!, context.env).verbose && error instanceof Error
+          exitCode !== 2 && readGlobals(built.program!, context.env).verbose &&
+          error instanceof Error
         ) {
           context.stderr.write(`${error.stack ?? ""}\n`);
         }

@@ -1,6 +1,7 @@
 /** The agents-llama plugin: agents backed by a local model server (SPEC §8). */
 import { z } from "zod";
 import type { Plugin } from "../../core/plugin.ts";
+import { registerHireCommand } from "./commands/hire.ts";
 import { httpUrlSchema } from "../../core/config/project.ts";
 
 /** One `[agents.<section>]` table. */
@@ -22,6 +23,7 @@ export const agentsSettingsSchema = z.record(
 export const agentsLlamaPlugin: Plugin = {
   name: "agents-llama",
   description: "hire agents that run on a local model server (llama.cpp and friends)",
+  commands: registerHireCommand,
   settings: [{
     table: "agents",
     description: "local-model agents, one table per agent",

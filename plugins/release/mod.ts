@@ -1,6 +1,7 @@
 /** The release plugin: tag a version on the forge and push it to mirrors (SPEC §10). */
 import { z } from "zod";
 import type { Plugin } from "../../core/plugin.ts";
+import { registerReleaseCommand } from "./commands/release.ts";
 
 export const mirrorsSettingsSchema = z.record(
   z.string().regex(/^[a-z0-9_-]+$/, "expected a mirror name of [a-z0-9_-]"),
@@ -10,6 +11,7 @@ export const mirrorsSettingsSchema = z.record(
 export const releasePlugin: Plugin = {
   name: "release",
   description: "tag a release on the forge and push the tag to every mirror",
+  commands: registerReleaseCommand,
   settings: [{
     table: "mirrors",
     description: "mirror remotes the release tag is pushed to, by name",

@@ -1,0 +1,19 @@
+/** Binary start-up: median wall time of `dist/disinto --version` over 10 runs (target < 100 ms). */
+import { spawnSync } from "node:child_process";
+
+const runs = 10;
+const times: number[] = [];
+for (let i = 0; i < runs + 1; i++) {
+  const start = performance.now();
+  const result = spawnSync("dist/disinto", ["--version"]);
+  const elapsed = performance.now() - start;
+  if (result.status !== 0) throw new Error("dist/disinto --version failed; run deno task build");
+  if (i > 0) times.push(elapsed); // the first run warms the page cache
+}
+times.sort((a, b) => a - b);
+const median = (times[4]! + times[5]!) / 2;
+console.log(
+  `startup --version median: ${median.toFixed(1)} ms (min ${times[0]!.toFixed(1)}, max ${
+    times[runs - 1]!.toFixed(1)
+  }, n=${runs})`,
+);
