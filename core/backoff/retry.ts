@@ -18,13 +18,24 @@ export interface RetryOptions {
   /** Sleep for `ms`; rejects when the signal aborts. Default: a real timer. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** Clock for the elapsed time reported to `onRetry`. Default: Date.now. */
+  now?: () => number;
   signal?: AbortSignal;
   /** Whether an error is worth another attempt. Default: every error is. */
   retriable?: (error: unknown) => boolean;
   /** A wait the error asks for (e.g. Retry-After), in ms; it replaces the schedule's delay. */
   requestedDelayMs?: (error: unknown) => number | undefined;
   /** Called before each wait, for progress lines. */
-  onRetry?: (info: { attempt: number; attempts: number; delayMs: number; error: unknown }) => void;
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface RetryInfo {
+  attempt: number;
+  attempts: number;
+  delayMs: number;
+  /** Time since the first attempt started, by the injected clock. */
+  elapsedMs: number;
+  error: unknown;
 }
 
 function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -53,6 +64,8 @@ export async function retry<T>(
   }
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const startedAt = now();
   let lastError: unknown;
   for (let n = 1; n <= schedule.attempts; n++) {
     options.signal?.throwIfAborted();
@@ -63,7 +76,13 @@ export async function retry<T>(
       if (options.retriable && !options.retriable(error)) throw error;
       if (n === schedule.attempts) break;
       const delayMs = options.requestedDelayMs?.(error) ?? schedule.delayMs(n, random);
-      options.onRetry?.({ attempt: n, attempts: schedule.attempts, delayMs, error });
+      options.onRetry?.({
+        attempt: n,
+        attempts: schedule.attempts,
+        delayMs,
+        elapsedMs: now() - startedAt,
+        error,
+      });
       await sleep(delayMs, options.signal);
     }
   }

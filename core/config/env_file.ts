@@ -98,8 +98,7 @@ export function formatEnvValue(value: string): string {
     .replace(/"/g, '\\"')
     .replace(/\$/g, "\\$")
     .replace(/\n/g, "\\n")
-    .replace(/\r/g, "\\r")
-    .replace(/\t/g, "\\t");
+    .replace(/\r/g, "\\r");
   return `"${escaped}"`;
 }
 

@@ -130,9 +130,9 @@ export function replaceTable(text: string, path: readonly string[], tableText: s
   spans.forEach(([start, end], index) => {
     out.push(...lines.slice(cursor, start));
     if (index === 0) out.push(...block);
+    // A later duplicate goes with the blank lines that separated it.
+    else while (out.length > 0 && out[out.length - 1] === "") out.pop();
     cursor = end;
-    // A later duplicate takes the blank line after it along.
-    if (index > 0 && lines[cursor] === "" && cursor < lines.length - 1) cursor++;
   });
   out.push(...lines.slice(cursor));
   const result = out.join("\n");

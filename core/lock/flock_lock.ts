@@ -3,9 +3,10 @@
  * the holder dies, so there is no staleness to guess at.
  */
 import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { RuntimeFailure } from "../errors.ts";
 import { flock, type FlockHandle } from "../runtime/mod.ts";
+import { enterGate } from "./local_gate.ts";
 
 export interface LockOptions {
   /** Shared (many readers) instead of exclusive. Default false. */
@@ -29,13 +30,35 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     throw new RangeError(`Lock timeout must be a number of seconds >= 0, got ${timeout}`);
   }
   await mkdir(dirname(path), { recursive: true });
-  const handle = await flock(path, {
-    exclusive: !options.shared,
-    timeoutMs: timeout === undefined ? undefined : timeout * 1000,
-    signal: options.signal,
-  });
-  if (!handle) throw new LockTimeoutError(path, timeout ?? 0);
-  return handle;
+  const startedAt = Date.now();
+  const deadline = timeout === undefined ? undefined : startedAt + timeout * 1000;
+  // Same-process callers queue in memory first (see local_gate.ts).
+  const leave = await enterGate(resolve(path), !options.shared, deadline, options.signal);
+  if (!leave) throw new LockTimeoutError(path, timeout ?? 0);
+  let handle: FlockHandle | null;
+  try {
+    handle = await flock(path, {
+      exclusive: !options.shared,
+      timeoutMs: deadline === undefined ? undefined : Math.max(0, deadline - Date.now()),
+      signal: options.signal,
+    });
+  } catch (error) {
+    leave();
+    throw error;
+  }
+  if (!handle) {
+    leave();
+    throw new LockTimeoutError(path, timeout ?? 0);
+  }
+  const held = handle;
+  return {
+    path: held.path,
+    exclusive: held.exclusive,
+    release() {
+      held.release();
+      leave();
+    },
+  };
 }
 
 /** Run `work` holding the lock; the lock is released however `work` ends. */
