@@ -1,0 +1,5 @@
+/** Forge identities shared by `disinto init` and `hire-an-agent`. */
+export * from "./ensure_identity.ts";
+export * from "./env_keys.ts";
+export * from "./env_writer.ts";
+export * from "./password.ts";
