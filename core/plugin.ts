@@ -34,6 +34,8 @@ export interface CommandHost {
    * BadInputError exits 2 and anything else exits 1, each as one line.
    */
   run(action: () => Promise<number> | number): Promise<void>;
+  /** The plugin list the program was built from (for hooks that reduce over plugins). */
+  plugins?(): readonly Plugin[];
 }
 
 /** A plugin's part of the project TOML: one top-level table, validated with zod. */

@@ -28,6 +28,7 @@ export async function runCli(input: Context, plugins: readonly Plugin[]): Promis
     context,
     redactor,
     globals: () => readGlobals(built.program!, context.env),
+    plugins: () => plugins,
     root: () => {
       const given = readGlobals(built.program!, context.env).root ?? context.env.DISINTO_ROOT;
       return given ? resolve(context.cwd, given) : context.cwd;

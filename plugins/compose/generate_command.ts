@@ -1,0 +1,30 @@
+/** Generate the compose file for a command: load, build, then print or write atomically. */
+import { loadComposeInput, renderComposeFile } from "../../core/compose/generate.ts";
+import { type ComposeWriteOutcome, writeComposeFile } from "../../core/compose/write.ts";
+import type { CommandHost, Plugin } from "../../core/plugin.ts";
+
+export interface GenerateResult {
+  /** Set with `stdout`: the text, nothing written. */
+  yaml?: string;
+  path?: string;
+  outcome?: ComposeWriteOutcome;
+}
+
+/** The plugin list to reduce over: the host's (the program's registry). */
+export function hostPlugins(host: CommandHost): readonly Plugin[] {
+  const plugins = host.plugins?.();
+  if (!plugins) throw new Error("The command host does not expose its plugin list");
+  return plugins;
+}
+
+export async function generateAndWrite(
+  host: CommandHost,
+  options: { force: boolean; stdout: boolean },
+): Promise<GenerateResult> {
+  const plugins = hostPlugins(host);
+  const root = host.root();
+  const input = await loadComposeInput(root, host.context.env, plugins);
+  const yaml = await renderComposeFile(input, plugins);
+  if (options.stdout) return { yaml };
+  return await writeComposeFile(root, yaml, { force: options.force });
+}
