@@ -1,3 +1,4 @@
+export * from "./chat.ts";
 export * from "./claude.ts";
 export * from "./generate.ts";
 export * from "./model.ts";

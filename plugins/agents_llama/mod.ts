@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Plugin } from "../../core/plugin.ts";
 import { registerHireCommand } from "./commands/hire.ts";
 import { httpUrlSchema } from "../../core/config/project.ts";
+import { localAgentServices } from "./compose_service.ts";
 
 /** One `[agents.<section>]` table. */
 export const localAgentSchema = z.strictObject({
@@ -29,4 +30,11 @@ export const agentsLlamaPlugin: Plugin = {
     description: "local-model agents, one table per agent",
     schema: agentsSettingsSchema,
   }],
+  hooks: {
+    composeServices: (input) =>
+      localAgentServices(
+        input,
+        (project) => agentsSettingsSchema.parse(project.tables.agents ?? {}),
+      ),
+  },
 };

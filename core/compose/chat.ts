@@ -1,0 +1,58 @@
+/**
+ * The `chat` service (SPEC §11): the binary's `chat serve`, with a Claude
+ * identity of its own — a config directory that is never the agents' shared
+ * one (a named volume by default, or `CHAT_CLAUDE_CONFIG_DIR` on the host) —
+ * or `ANTHROPIC_API_KEY`. The chat plugin contributes it through its hook.
+ */
+import { posix } from "node:path";
+import type { ComposeHookInput } from "../plugin.ts";
+import { resolveClaudePaths } from "./claude.ts";
+import type { ComposeContribution } from "./model.ts";
+import {
+  AGENT_HOME,
+  DISINTO_ENTRYPOINT,
+  DISINTO_IMAGE,
+  FACTORY_ROOT_IN_CONTAINER,
+  FACTORY_VOLUMES,
+  FORGE_URL_IN_NETWORK,
+} from "./services.ts";
+import { runtime, text } from "./value.ts";
+
+/** Where the chat's own Claude config lives inside its container, by default. */
+export const CHAT_CONFIG_IN_CONTAINER = `${AGENT_HOME}/.claude-chat`;
+
+export function chatContribution(input: ComposeHookInput): ComposeContribution {
+  const { bin } = resolveClaudePaths(input.env);
+  const hostDir = input.env.CHAT_CLAUDE_CONFIG_DIR;
+  const configDir = hostDir ? posix.normalize(hostDir) : CHAT_CONFIG_IN_CONTAINER;
+  const configVolume = hostDir ? `${configDir}:${configDir}` : `chat-claude:${configDir}`;
+  return {
+    services: {
+      chat: {
+        image: DISINTO_IMAGE,
+        entrypoint: DISINTO_ENTRYPOINT,
+        command: ["chat", "serve", "--port", "8080"],
+        restart: "unless-stopped",
+        depends_on: ["forgejo"],
+        environment: {
+          DISINTO_ROOT: FACTORY_ROOT_IN_CONTAINER,
+          FORGE_URL: FORGE_URL_IN_NETWORK,
+          CLAUDE_BIN: bin,
+          CLAUDE_CONFIG_DIR: configDir,
+          ANTHROPIC_API_KEY: runtime("CHAT_ANTHROPIC_API_KEY", ""),
+          CHAT_OAUTH_CLIENT_ID: runtime("CHAT_OAUTH_CLIENT_ID", ""),
+          CHAT_OAUTH_CLIENT_SECRET: runtime("CHAT_OAUTH_CLIENT_SECRET", ""),
+          CHAT_ALLOWED_USERS: runtime("CHAT_ALLOWED_USERS", ""),
+        },
+        ports: [text`${runtime("CHAT_PORT", "8080")}:8080`],
+        volumes: [
+          ...FACTORY_VOLUMES,
+          "chat-history:/home/agent/chat",
+          configVolume,
+          `${bin}:${bin}:ro`,
+        ],
+      },
+    },
+    volumes: hostDir ? { "chat-history": null } : { "chat-history": null, "chat-claude": null },
+  };
+}
