@@ -6,7 +6,13 @@
  */
 import { join } from "node:path";
 import { readEnvFile } from "../config/env_file.ts";
-import { listProjectFiles, loadProjectFile, type Project } from "../config/project.ts";
+import {
+  listProjectFiles,
+  loadProjectFile,
+  parseTomlFile,
+  type Project,
+  validateProject,
+} from "../config/project.ts";
 import { BadInputError } from "../errors.ts";
 import type { Plugin } from "../plugin.ts";
 import { assertChatIsolation, resolveClaudePaths } from "./claude.ts";
@@ -24,21 +30,34 @@ export interface ComposeInput {
   env: Env;
 }
 
-/** Read every project of the factory and the generation environment. */
+/**
+ * Read every project of the factory and the generation environment.
+ * `projectOverrides` (file → text) stands in for files about to be written,
+ * so a command can check the result before it writes anything.
+ */
 export async function loadComposeInput(
   root: string,
   processEnv: Env,
   plugins: readonly Plugin[],
+  options: { projectOverrides?: ReadonlyMap<string, string> } = {},
 ): Promise<ComposeInput> {
   const settings = plugins.flatMap((plugin) => plugin.settings ?? []);
-  const files = await listProjectFiles(root);
+  const overrides = options.projectOverrides ?? new Map<string, string>();
+  const files = [...new Set([...await listProjectFiles(root), ...overrides.keys()])].sort();
   if (files.length === 0) {
     throw new BadInputError(
       `${join(root, "projects")}: no project TOML; expected at least one (run disinto init)`,
     );
   }
   const projects: Project[] = [];
-  for (const file of files) projects.push(await loadProjectFile(file, settings));
+  for (const file of files) {
+    const text = overrides.get(file);
+    projects.push(
+      text === undefined
+        ? await loadProjectFile(file, settings)
+        : validateProject(parseTomlFile(text, file), file, settings),
+    );
+  }
   const dotenv = await readEnvFile(join(root, ".env"));
   const env: Record<string, string | undefined> = Object.fromEntries(dotenv);
   for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;

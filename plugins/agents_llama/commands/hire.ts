@@ -1,5 +1,46 @@
+/** `disinto hire-an-agent <name> <role> --local-model URL [--model M] [--api-key K] [--poll-interval S]`. */
 import type { Command } from "@commander-js/extra-typings";
 import type { CommandHost } from "../../../core/plugin.ts";
+import { describeHire, hireLocalAgent, parseHireArguments } from "../hire.ts";
 
-/** Placeholder until this command is built. */
-export function registerHireCommand(_program: Command, _host: CommandHost): void {}
+export function registerHireCommand(program: Command, host: CommandHost): void {
+  program.command("hire-an-agent")
+    .description("create an agent's forge identity and, with --local-model, its service")
+    .argument("<name>", "the agent's forge user name, e.g. dev-qwen")
+    .argument("<role>", "the role it plays, e.g. dev or review")
+    .option("--local-model <url>", "http(s) URL of its model server (llama.cpp and friends)")
+    .option("--model <name>", "model name the server expects (default local-model)")
+    .option("--api-key <key>", "API key of the model server (default sk-no-key-required)")
+    .option("--poll-interval <seconds>", "seconds between poll cycles (default 60)")
+    .action((name, role, options) =>
+      host.run(async () => {
+        const request = parseHireArguments({
+          name,
+          role,
+          localModel: options.localModel,
+          model: options.model,
+          apiKey: options.apiKey,
+          pollInterval: options.pollInterval,
+        });
+        const plugins = host.plugins?.();
+        if (!plugins) throw new Error("The command host does not expose its plugin list");
+        const { context } = host;
+        if (options.apiKey) host.redactor.add(options.apiKey);
+        const root = host.root();
+        const report = await hireLocalAgent(request, {
+          context,
+          root,
+          projectSelector: host.globals().project,
+          plugins,
+        });
+        const lines = describeHire(request, report, root);
+        if (!report.probe.up) context.stderr.write(`warning: ${lines[1]}\n`);
+        if (!host.globals().quiet) {
+          context.stdout.write(
+            lines.filter((_, i) => report.probe.up || i !== 1).join("\n") + "\n",
+          );
+        }
+        return 0;
+      })
+    );
+}
