@@ -5,6 +5,7 @@
  * or `ANTHROPIC_API_KEY`. The chat plugin contributes it through its hook.
  */
 import { posix } from "node:path";
+import { BadInputError } from "../errors.ts";
 import type { ComposeHookInput } from "../plugin.ts";
 import { resolveClaudePaths } from "./claude.ts";
 import type { ComposeContribution } from "./model.ts";
@@ -24,6 +25,11 @@ export const CHAT_CONFIG_IN_CONTAINER = `${AGENT_HOME}/.claude-chat`;
 export function chatContribution(input: ComposeHookInput): ComposeContribution {
   const { bin } = resolveClaudePaths(input.env);
   const hostDir = input.env.CHAT_CLAUDE_CONFIG_DIR;
+  if (hostDir && (!posix.isAbsolute(hostDir) || /[:\n,]/.test(hostDir))) {
+    throw new BadInputError(
+      `CHAT_CLAUDE_CONFIG_DIR: "${hostDir}" is not usable; expected an absolute host path`,
+    );
+  }
   const configDir = hostDir ? posix.normalize(hostDir) : CHAT_CONFIG_IN_CONTAINER;
   const configVolume = hostDir ? `${configDir}:${configDir}` : `chat-claude:${configDir}`;
   return {
