@@ -1,0 +1,43 @@
+/**
+ * Step 6 of init: every label of the colour table exists once with its
+ * colour. Missing labels are created, wrong colours patched, and duplicates
+ * (the forge allows them; two concurrent runs could make them) removed,
+ * keeping the oldest.
+ */
+import { mapLimit } from "../../../core/concurrency/map_limit.ts";
+import type { StepStatus } from "../../../core/plugin.ts";
+import * as api from "../api/endpoints.ts";
+import type { ForgeHttp } from "../api/http.ts";
+import { LABELS } from "../labels.ts";
+
+const normal = (color: string) => color.replace(/^#/, "").toLowerCase();
+
+export async function ensureLabels(
+  http: ForgeHttp,
+  slug: string,
+  options: { dryRun: boolean; concurrency: number },
+): Promise<StepStatus> {
+  const existing = await api.listLabels(http, slug);
+  const byName = new Map<string, api.Label[]>();
+  for (const label of [...existing].sort((a, b) => a.id - b.id)) {
+    byName.set(label.name, [...(byName.get(label.name) ?? []), label]);
+  }
+  const work: Array<() => Promise<void>> = [];
+  let created = false;
+  for (const wanted of LABELS) {
+    const found = byName.get(wanted.name) ?? [];
+    const [first, ...extra] = found;
+    if (!first) {
+      created = true;
+      work.push(() => api.createLabel(http, slug, wanted).then(() => {}));
+      continue;
+    }
+    if (normal(first.color) !== normal(wanted.color)) {
+      work.push(() => api.editLabel(http, slug, first.id, { color: wanted.color }));
+    }
+    for (const duplicate of extra) work.push(() => api.deleteLabel(http, slug, duplicate.id));
+  }
+  if (work.length === 0) return "unchanged";
+  if (!options.dryRun) await mapLimit(work, options.concurrency, (fn) => fn());
+  return created ? "created" : "updated";
+}

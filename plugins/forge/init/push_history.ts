@@ -1,0 +1,46 @@
+/**
+ * Push a local checkout's history to a new repo on the forge. Credentials go
+ * through a one-shot git credential helper reading them from the environment,
+ * never into the remote URL or the command line.
+ */
+import { execFile } from "node:child_process";
+import { RuntimeFailure } from "../../../core/errors.ts";
+import { redactUrl } from "../../../core/redact.ts";
+
+export interface PushOptions {
+  repoRoot: string;
+  remote: string;
+  branch: string;
+  user: string;
+  password: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+const HELPER =
+  '!f() { test "$1" = get && printf "username=%s\\npassword=%s\\n" "$DISINTO_GIT_USER" "$DISINTO_GIT_PASS"; }; f';
+
+export function pushLocalHistory(options: PushOptions): Promise<void> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.env)) if (value !== undefined) env[key] = value;
+  env.DISINTO_GIT_USER = options.user;
+  env.DISINTO_GIT_PASS = options.password;
+  env.GIT_TERMINAL_PROMPT = "0";
+  const args = [
+    "-C",
+    options.repoRoot,
+    "-c",
+    "credential.helper=",
+    "-c",
+    `credential.helper=${HELPER}`,
+    "push",
+    options.remote,
+    `HEAD:refs/heads/${options.branch}`,
+  ];
+  return new Promise((resolve, reject) => {
+    execFile("git", args, { env, timeout: 120_000 }, (error, _stdout, stderr) => {
+      if (!error) return resolve();
+      const why = String(stderr).trim().split("\n").at(-1) ?? "";
+      reject(new RuntimeFailure(`git push to ${redactUrl(options.remote)} failed: ${why}`));
+    });
+  });
+}
