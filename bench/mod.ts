@@ -7,6 +7,7 @@ import process from "node:process";
 
 const scripts: string[] = [
   "bench/startup.ts",
+  "bench/compose.ts",
 ];
 
 let failed = 0;
