@@ -1,5 +1,141 @@
+/**
+ * `disinto status [--json]` (SPEC §6.3): per project, forge reachability,
+ * open backlog / in-progress / blocked counts, open PRs (each a `limit=1`
+ * request read through X-Total-Count), hired agents and lock holders.
+ * `--json` prints one object per project, one per line.
+ */
 import type { Command } from "@commander-js/extra-typings";
+import type { Project } from "../../../core/config/project.ts";
+import { oneLine } from "../../../core/errors.ts";
 import type { CommandHost } from "../../../core/plugin.ts";
+import * as api from "../api/endpoints.ts";
+import { type Credentials, ForgeHttp } from "../api/http.ts";
+import { readProjectDocument } from "../init/project_file.ts";
+import {
+  type Factory,
+  forgeUrlOf,
+  liveLocks,
+  loadProjects,
+  openFactory,
+} from "../project_context.ts";
 
-/** Placeholder until this command is built. */
-export function registerStatusCommand(_program: Command, _host: CommandHost): void {}
+export interface ProjectStatus {
+  project: string;
+  repo: string;
+  forge_url: string;
+  reachable: boolean;
+  version?: string;
+  error?: string;
+  issues?: { backlog: number; in_progress: number; blocked: number };
+  open_prs?: number;
+  agents: string[];
+  locks: Array<{ file: string; pid: number }>;
+}
+
+function credentialsOf(factory: Factory): Credentials {
+  const token = factory.setting("FORGE_TOKEN");
+  if (token) return { kind: "token", token };
+  const pass = factory.setting("FORGE_ADMIN_PASS");
+  if (pass) {
+    return {
+      kind: "basic",
+      user: factory.setting("FORGE_ADMIN_USER") || "disinto-admin",
+      password: pass,
+    };
+  }
+  return { kind: "none" };
+}
+
+async function statusOf(
+  host: CommandHost,
+  factory: Factory,
+  project: Project,
+): Promise<ProjectStatus> {
+  const forgeUrl = forgeUrlOf(factory, project);
+  const agentsTable = project.tables.agents ?? (await readProjectDocument(project.file))?.agents;
+  const status: ProjectStatus = {
+    project: project.name,
+    repo: project.repo,
+    forge_url: forgeUrl,
+    reachable: false,
+    agents: typeof agentsTable === "object" && agentsTable !== null ? Object.keys(agentsTable) : [],
+    locks: await liveLocks(factory.root),
+  };
+  const http = new ForgeHttp(forgeUrl, credentialsOf(factory), {
+    fetch: host.context.fetch,
+    signal: host.context.signal,
+    timeoutMs: 5000,
+    schedule: { name: "status", attempts: 2, delayMs: () => 200 },
+    sleep: (ms, signal) => host.context.clock.sleep(ms, signal),
+  });
+  try {
+    status.version = await api.getVersion(http);
+    status.reachable = true;
+    const path = api.repoPath(project.repo);
+    const labels = new Set((await api.listLabels(http, project.repo)).map((label) => label.name));
+    // A label filter naming no existing label is ignored by the forge: count 0 instead.
+    const count = (label: string) =>
+      labels.has(label)
+        ? api.countOf(http, `${path}/issues`, { state: "open", type: "issues", labels: label })
+        : Promise.resolve(0);
+    const [backlog, inProgress, blocked, prs] = await Promise.all([
+      count("backlog"),
+      count("in-progress"),
+      count("blocked"),
+      api.countOf(http, `${path}/pulls`, { state: "open" }),
+    ]);
+    status.issues = { backlog, in_progress: inProgress, blocked };
+    status.open_prs = prs;
+  } catch (error) {
+    status.error = host.redactor.redact(oneLine(error));
+  }
+  return status;
+}
+
+function render(status: ProjectStatus): string {
+  const lines = [`${status.project} (${status.repo} on ${status.forge_url})`];
+  lines.push(
+    status.reachable
+      ? `  forge: reachable (${status.version})`
+      : `  forge: unreachable${status.error ? ` (${status.error})` : ""}`,
+  );
+  if (status.reachable && status.error) lines.push(`  error: ${status.error}`);
+  if (status.issues) {
+    lines.push(
+      `  issues: ${status.issues.backlog} backlog, ${status.issues.in_progress} in-progress, ${status.issues.blocked} blocked`,
+    );
+  }
+  if (status.open_prs !== undefined) lines.push(`  open PRs: ${status.open_prs}`);
+  lines.push(`  agents: ${status.agents.length ? status.agents.join(", ") : "none hired"}`);
+  lines.push(
+    `  locks: ${
+      status.locks.length
+        ? status.locks.map((l) => `${l.file} (pid ${l.pid})`).join(", ")
+        : "none held"
+    }`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+export function registerStatusCommand(program: Command, host: CommandHost): void {
+  program
+    .command("status")
+    .description("per project: forge reachability, issue and PR counts, agents, lock holders")
+    .action(() =>
+      host.run(async () => {
+        const factory = await openFactory(host);
+        const projects = await loadProjects(host, factory);
+        if (projects.length === 0) {
+          host.context.stderr.write("disinto: no projects here (run disinto init)\n");
+          return 1;
+        }
+        const statuses = await Promise.all(projects.map((p) => statusOf(host, factory, p)));
+        for (const status of statuses) {
+          host.context.stdout.write(
+            host.globals().json ? JSON.stringify(status) + "\n" : render(status),
+          );
+        }
+        return statuses.every((status) => status.reachable && !status.error) ? 0 : 1;
+      })
+    );
+}
