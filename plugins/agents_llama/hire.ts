@@ -206,3 +206,21 @@ export function describeHire(request: HireRequest, report: HireReport, root: str
     `start it: disinto up   (or: docker compose -f ${report.composeFile} up -d ${report.service})`,
   ];
 }
+
+/** The `--json` report of a hire (no secrets: only what was done). */
+export function hireJson(request: HireRequest, report: HireReport): Record<string, unknown> {
+  return {
+    user: report.identity.user,
+    identity: {
+      account: report.identity.account,
+      password: report.identity.password,
+      token: report.identity.token,
+      collaborator: report.identity.permissions,
+    },
+    model_server: { url: request.agent.base_url, ...report.probe },
+    project_file: report.projectFile,
+    section: request.section,
+    service: report.service,
+    compose_file: report.composeFile,
+  };
+}

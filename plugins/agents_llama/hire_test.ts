@@ -161,6 +161,18 @@ Deno.test("hiring the same name twice leaves one valid table and keeps the ident
       second.stderr,
       /^warning: model server http:\/\/10\.10\.10\.2:9000: not answering/,
     );
+    // --json: the same facts as data.
+    const third = await f.hire(["--json", "dev-qwen", "review", "--local-model", MODEL]);
+    assert.equal(third.code, 0, third.stderr);
+    const report = JSON.parse(third.stdout);
+    assert.equal(report.service, "agents-dev-qwen");
+    assert.deepEqual(report.identity, {
+      account: "unchanged",
+      password: "unchanged",
+      token: "unchanged",
+      collaborator: "unchanged",
+    });
+    assert.equal(report.model_server.up, true);
   } finally {
     await rm(f.root, { recursive: true });
   }

@@ -1,7 +1,7 @@
 /** `disinto hire-an-agent <name> <role> --local-model URL [--model M] [--api-key K] [--poll-interval S]`. */
 import type { Command } from "@commander-js/extra-typings";
 import type { CommandHost } from "../../../core/plugin.ts";
-import { describeHire, hireLocalAgent, parseHireArguments } from "../hire.ts";
+import { describeHire, hireJson, hireLocalAgent, parseHireArguments } from "../hire.ts";
 
 export function registerHireCommand(program: Command, host: CommandHost): void {
   program.command("hire-an-agent")
@@ -35,7 +35,9 @@ export function registerHireCommand(program: Command, host: CommandHost): void {
         });
         const lines = describeHire(request, report, root);
         if (!report.probe.up) context.stderr.write(`warning: ${lines[1]}\n`);
-        if (!host.globals().quiet) {
+        if (host.globals().json) {
+          context.stdout.write(JSON.stringify(hireJson(request, report)) + "\n");
+        } else if (!host.globals().quiet) {
           context.stdout.write(
             lines.filter((_, i) => report.probe.up || i !== 1).join("\n") + "\n",
           );

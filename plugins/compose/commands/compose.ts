@@ -22,7 +22,11 @@ export function registerComposeCommands(program: Command, host: CommandHost): vo
           stdout: options.stdout === true,
         });
         if (result.yaml !== undefined) context.stdout.write(result.yaml);
-        else if (!host.globals().quiet) {
+        else if (host.globals().json) {
+          context.stdout.write(
+            JSON.stringify({ path: result.path, outcome: result.outcome }) + "\n",
+          );
+        } else if (!host.globals().quiet) {
           context.stdout.write(`${result.path}: ${result.outcome}\n`);
         }
         return 0;
