@@ -128,7 +128,17 @@ export async function hireLocalAgent(request: HireRequest, deps: HireDeps): Prom
     throw new BadInputError(`${projectFile}: cannot read project file (${code})`);
   }
   const project = validateProject(parseTomlFile(before, projectFile), projectFile, settings);
-  const after = withAgentTable(before, request.section, request.agent);
+  let after: string;
+  try {
+    after = withAgentTable(before, request.section, request.agent);
+  } catch (error) {
+    // e.g. the agent written as dotted keys instead of a table: not ours to rewrite.
+    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new BadInputError(
+      `${projectFile}: agents.${request.section}: cannot replace the table (${why}); ` +
+        `expected it written as a [agents.${request.section}] table`,
+    );
+  }
   validateProject(parseTomlFile(after, projectFile), projectFile, settings);
   const composeInput = await loadComposeInput(root, context.env, deps.plugins, {
     projectOverrides: new Map([[projectFile, after]]),

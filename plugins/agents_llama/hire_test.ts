@@ -244,6 +244,11 @@ Deno.test("bad input exits 2 with one line and writes nothing", async () => {
     [["dev-qwen", "dev", "--local-model", MODEL], /demo\.toml: line \d+: invalid TOML/, "x = \n"],
     [
       ["dev-qwen", "dev", "--local-model", MODEL],
+      /agents\.dev-qwen: cannot replace the table/,
+      '[agents]\ndev-qwen = { base_url = "http://x", roles = ["dev"], forge_user = "dev-qwen" }\n',
+    ],
+    [
+      ["dev-qwen", "dev", "--local-model", MODEL],
       /agents\.old\.compact_pct/,
       '[agents.old]\nbase_url = "http://x"\nroles = ["dev"]\nforge_user = "old"\ncompact_pct = 500\n',
     ],
