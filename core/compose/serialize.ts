@@ -6,7 +6,7 @@
  */
 import { Document, isScalar, isSeq, visit } from "yaml";
 import type { ComposeDocument, ComposeService, ComposeValue } from "./model.ts";
-import { renderValue, RuntimeVar } from "./value.ts";
+import { ComposeText, renderValue, RuntimeVar } from "./value.ts";
 
 /** Service keys in the order they are written. */
 const SERVICE_KEYS: ReadonlyArray<keyof ComposeService> = [
@@ -47,9 +47,7 @@ function renderList(value: ComposeValue | ComposeValue[]): string | string[] {
 /** Plain data (nested objects with sorted keys) rendered with `$` escaped. */
 function renderPlain(value: unknown): unknown {
   if (typeof value === "string") return renderValue(value);
-  if (value instanceof RuntimeVar || (typeof value === "object" && value && "render" in value)) {
-    return renderValue(value as ComposeValue);
-  }
+  if (value instanceof RuntimeVar || value instanceof ComposeText) return renderValue(value);
   if (Array.isArray(value)) return value.map(renderPlain);
   if (value && typeof value === "object") {
     return sortedRecord(value as Record<string, unknown>, renderPlain);

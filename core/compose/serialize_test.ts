@@ -52,3 +52,20 @@ Deno.test("an unknown service key is a programming error", () => {
   const bad = { s: { image: "x", bogus: 1 } } as unknown as ComposeDocument["services"];
   assert.throws(() => serializeCompose(doc(bad)), /Unknown compose service key "bogus"/);
 });
+
+Deno.test("nested data (healthcheck) is sorted and escaped, runtime values kept", () => {
+  const yaml = serializeCompose(doc({
+    s: {
+      image: "x",
+      healthcheck: {
+        test: ["CMD-SHELL", "curl -f localhost:$PORT"],
+        interval: runtime("HC", "5s"),
+      },
+    },
+  }));
+  const parsed = parse(yaml);
+  assert.deepEqual(parsed.services.s.healthcheck, {
+    interval: "${HC:-5s}",
+    test: ["CMD-SHELL", "curl -f localhost:$$PORT"],
+  });
+});
