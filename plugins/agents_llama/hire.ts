@@ -1,8 +1,10 @@
 /**
- * `disinto hire-an-agent <name> <role> --local-model <url>` (SPEC §8):
+ * `disinto hire-an-agent <name> <role> [--local-model <url>]` (SPEC §3, §8):
  * every input is checked and the new project TOML and compose file are built
  * in memory first (bad input exits 2 with nothing written); then the forge
- * identity, the model-server probe, the TOML table and the compose file.
+ * identity and, for a local-model agent, the model-server probe, the TOML
+ * table and the compose file. Without `--local-model` only the identity is
+ * created (user, password, token, write collaborator).
  */
 import { readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -48,7 +50,8 @@ export interface HireRequest {
   name: string;
   role: string;
   section: string;
-  agent: LocalAgent;
+  /** The `[agents.<section>]` table; absent for an identity-only hire. */
+  agent?: LocalAgent;
 }
 
 const PRINTABLE = /^[^\s\p{Cc}][^\p{Cc}]*$/u;
@@ -58,10 +61,20 @@ export function parseHireArguments(args: HireArguments): HireRequest {
   const name = validateAgentName(args.name);
   const role = validateRole(args.role);
   if (args.localModel === undefined) {
-    throw new BadInputError(
-      "--local-model: required; expected the http(s) URL of the agent's model server " +
-        "(the Claude-backed bots are created by disinto init)",
-    );
+    for (
+      const [flag, value] of [
+        ["--model", args.model],
+        ["--api-key", args.apiKey],
+        ["--poll-interval", args.pollInterval],
+      ] as const
+    ) {
+      if (value !== undefined) {
+        throw new BadInputError(
+          `${flag}: only for a local-model agent; expected --local-model URL`,
+        );
+      }
+    }
+    return { name, role, section: sectionOf(name) };
   }
   const url = args.localModel.replace(/\/+$/, "");
   if (!httpUrlSchema.safeParse(url).success || !URL.canParse(url)) {
@@ -105,12 +118,11 @@ export interface HireDeps {
 export interface HireReport {
   projectFile: string;
   identity: IdentityResult;
-  probe: ProbeResult;
-  composeFile: string;
-  service: string;
+  /** Set for a local-model agent. */
+  local?: { probe: ProbeResult; composeFile: string; service: string };
 }
 
-export async function hireLocalAgent(request: HireRequest, deps: HireDeps): Promise<HireReport> {
+export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<HireReport> {
   const { context, root } = deps;
   // 1. Everything that can be bad input is checked before anything is written.
   const projectFile = await resolveProjectFile(root, deps.projectSelector, context.env);
@@ -128,22 +140,17 @@ export async function hireLocalAgent(request: HireRequest, deps: HireDeps): Prom
     throw new BadInputError(`${projectFile}: cannot read project file (${code})`);
   }
   const project = validateProject(parseTomlFile(before, projectFile), projectFile, settings);
-  let after: string;
-  try {
-    after = withAgentTable(before, request.section, request.agent);
-  } catch (error) {
-    // e.g. the agent written as dotted keys instead of a table: not ours to rewrite.
-    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new BadInputError(
-      `${projectFile}: agents.${request.section}: cannot replace the table (${why}); ` +
-        `expected it written as a [agents.${request.section}] table`,
-    );
+  const agent = request.agent;
+  let after = before;
+  let yaml = "";
+  if (agent) {
+    after = tableReplaced(before, projectFile, request.section, agent);
+    validateProject(parseTomlFile(after, projectFile), projectFile, settings);
+    const composeInput = await loadComposeInput(root, context.env, deps.plugins, {
+      projectOverrides: new Map([[projectFile, after]]),
+    });
+    yaml = await renderComposeFile(composeInput, deps.plugins);
   }
-  validateProject(parseTomlFile(after, projectFile), projectFile, settings);
-  const composeInput = await loadComposeInput(root, context.env, deps.plugins, {
-    projectOverrides: new Map([[projectFile, after]]),
-  });
-  const yaml = await renderComposeFile(composeInput, deps.plugins);
 
   const envPath = join(root, ".env");
   const env = new Map(await readEnvFile(envPath));
@@ -176,8 +183,10 @@ export async function hireLocalAgent(request: HireRequest, deps: HireDeps): Prom
     envWriter: new EnvWriter(envPath),
   });
 
+  if (!agent) return { projectFile, identity };
+
   // 3. The model server: down is a warning, the agent waits for it.
-  const probe = await probeModelServer(context.fetch, request.agent.base_url, {
+  const probe = await probeModelServer(context.fetch, agent.base_url, {
     timeoutMs: deps.probeTimeoutMs ?? 3000,
     signal: context.signal,
   });
@@ -193,44 +202,73 @@ export async function hireLocalAgent(request: HireRequest, deps: HireDeps): Prom
   return {
     projectFile,
     identity,
-    probe,
-    composeFile: written.path,
-    service: serviceOf(request.section),
+    local: { probe, composeFile: written.path, service: serviceOf(request.section) },
   };
 }
 
-/** The lines printed after a hire. */
-export function describeHire(request: HireRequest, report: HireReport, root: string): string[] {
+/** The project text with the agent's table replaced whole, or bad input naming why not. */
+function tableReplaced(before: string, file: string, section: string, agent: LocalAgent): string {
+  try {
+    return withAgentTable(before, section, agent);
+  } catch (error) {
+    // e.g. the agent written as an inline table or dotted keys: not ours to rewrite.
+    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new BadInputError(
+      `${file}: agents.${section}: cannot replace the table (${why}); ` +
+        `expected it written as a [agents.${section}] table`,
+    );
+  }
+}
+
+/** The lines printed after a hire; `warning` is set when the model server is down. */
+export function describeHire(
+  request: HireRequest,
+  report: HireReport,
+  root: string,
+): { lines: string[]; warning?: string } {
   const id = report.identity;
   const shown = (path: string) => relative(root, path) || path;
-  return [
+  const lines = [
     `forge user ${id.user}: ${id.account} (password ${id.password}, token ${id.token}, ` +
     `write collaborator ${id.permissions})`,
-    report.probe.up
-      ? `model server ${request.agent.base_url}: up (${report.probe.detail})`
-      : `model server ${request.agent.base_url}: not answering (${report.probe.detail})`,
-    `${shown(report.projectFile)}: [agents.${request.section}] written ` +
-    `(roles ${request.agent.roles.join(",")}, poll_interval ${request.agent.poll_interval}, ` +
-    `compact_pct ${request.agent.compact_pct})`,
-    `${shown(report.composeFile)}: service ${report.service} generated`,
-    `start it: disinto up   (or: docker compose -f ${report.composeFile} up -d ${report.service})`,
   ];
+  const { agent } = request;
+  const local = report.local;
+  if (!agent || !local) return { lines };
+  const server = `model server ${agent.base_url}`;
+  if (local.probe.up) lines.push(`${server}: up (${local.probe.detail})`);
+  lines.push(
+    `${shown(report.projectFile)}: [agents.${request.section}] written ` +
+      `(roles ${agent.roles.join(",")}, poll_interval ${agent.poll_interval}, ` +
+      `compact_pct ${agent.compact_pct})`,
+    `${shown(local.composeFile)}: service ${local.service} generated`,
+    `start it: disinto up   (or: docker compose -f ${local.composeFile} up -d ${local.service})`,
+  );
+  return local.probe.up
+    ? { lines }
+    : { lines, warning: `${server}: not answering (${local.probe.detail})` };
 }
 
 /** The `--json` report of a hire (no secrets: only what was done). */
 export function hireJson(request: HireRequest, report: HireReport): Record<string, unknown> {
-  return {
-    user: report.identity.user,
+  const id = report.identity;
+  const out: Record<string, unknown> = {
+    user: id.user,
     identity: {
-      account: report.identity.account,
-      password: report.identity.password,
-      token: report.identity.token,
-      collaborator: report.identity.permissions,
+      account: id.account,
+      password: id.password,
+      token: id.token,
+      collaborator: id.permissions,
     },
-    model_server: { url: request.agent.base_url, ...report.probe },
     project_file: report.projectFile,
-    section: request.section,
-    service: report.service,
-    compose_file: report.composeFile,
   };
+  if (request.agent && report.local) {
+    Object.assign(out, {
+      model_server: { url: request.agent.base_url, ...report.local.probe },
+      section: request.section,
+      service: report.local.service,
+      compose_file: report.local.composeFile,
+    });
+  }
+  return out;
 }

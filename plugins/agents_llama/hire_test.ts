@@ -234,7 +234,7 @@ Deno.test("bad input exits 2 with one line and writes nothing", async () => {
     [["dev-qwen", "dev", "--local-model", MODEL, "--poll-interval", "abc"], /--poll-interval/],
     [["dev-qwen", "dev", "--local-model", "ftp://host/"], /--local-model: "ftp:\/\/host\/"/],
     [["dev-qwen", "dev", "--local-model", "localhost:8081"], /--local-model/],
-    [["dev-qwen", "dev"], /--local-model: required/],
+    [["dev-qwen", "dev", "--poll-interval", "45"], /--poll-interval: only for a local-model/],
     [["dev-qwen", "dev", "--local-model", MODEL, "--model", ""], /--model/],
     [
       ["dev-qwen", "dev", "--local-model", MODEL],
@@ -302,3 +302,23 @@ async function snapshot(root: string): Promise<Record<string, string>> {
   await walk(root);
   return out;
 }
+
+Deno.test("without --local-model only the identity is created", async () => {
+  const f = await factory();
+  try {
+    const before = await f.toml();
+    const result = await f.hire(["--json", "architect-2", "architect"]);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.user, "architect-2");
+    assert.equal(report.identity.account, "created");
+    assert.equal(report.service, undefined);
+    assert.equal(await f.toml(), before);
+    await assert.rejects(stat(join(f.root, "docker-compose.yml")));
+    const env = await f.env();
+    assert.equal(f.forge.tokens.get(env.get("FORGE_TOKEN_ARCHITECT_2")!)?.user, "architect-2");
+    assert.equal(f.forge.collaborators.get("acme/demo architect-2"), "write");
+  } finally {
+    await rm(f.root, { recursive: true });
+  }
+});

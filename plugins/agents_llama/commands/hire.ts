@@ -1,7 +1,7 @@
 /** `disinto hire-an-agent <name> <role> --local-model URL [--model M] [--api-key K] [--poll-interval S]`. */
 import type { Command } from "@commander-js/extra-typings";
 import type { CommandHost } from "../../../core/plugin.ts";
-import { describeHire, hireJson, hireLocalAgent, parseHireArguments } from "../hire.ts";
+import { describeHire, hireAgent, hireJson, parseHireArguments } from "../hire.ts";
 
 export function registerHireCommand(program: Command, host: CommandHost): void {
   program.command("hire-an-agent")
@@ -27,20 +27,18 @@ export function registerHireCommand(program: Command, host: CommandHost): void {
         const { context } = host;
         if (options.apiKey) host.redactor.add(options.apiKey);
         const root = host.root();
-        const report = await hireLocalAgent(request, {
+        const report = await hireAgent(request, {
           context,
           root,
           projectSelector: host.globals().project,
           plugins,
         });
-        const lines = describeHire(request, report, root);
-        if (!report.probe.up) context.stderr.write(`warning: ${lines[1]}\n`);
+        const { lines, warning } = describeHire(request, report, root);
+        if (warning) context.stderr.write(`warning: ${warning}\n`);
         if (host.globals().json) {
           context.stdout.write(JSON.stringify(hireJson(request, report)) + "\n");
         } else if (!host.globals().quiet) {
-          context.stdout.write(
-            lines.filter((_, i) => report.probe.up || i !== 1).join("\n") + "\n",
-          );
+          context.stdout.write(lines.join("\n") + "\n");
         }
         return 0;
       })
