@@ -96,7 +96,7 @@ export class FakeForge {
   readonly now: () => number;
   faultRate: number;
   readonly random: () => number;
-  readonly url = "http://forge.test";
+  url = "http://forge.test";
 
   constructor(readonly options: FakeForgeOptions = {}) {
     this.now = options.now ?? Date.now;
