@@ -83,6 +83,10 @@ export interface FakeForgeOptions {
   branchDelayMs?: number;
   /** Never make branches visible. */
   branchNever?: boolean;
+  /** REQUIRE_SIGNIN_VIEW: anonymous callers get 403 everywhere. */
+  requireSignin?: boolean;
+  /** Start without the admin user (created later, e.g. by a fake docker). */
+  noAdmin?: boolean;
 }
 
 export class FakeForge {
@@ -103,9 +107,13 @@ export class FakeForge {
     this.faultRate = options.faultRate ?? 0;
     this.random = options.random ?? Math.random;
     const admin = options.adminUser ?? "disinto-admin";
+    if (!options.noAdmin) this.addAdmin(admin, options.adminPass ?? "admin-pass-123");
+  }
+
+  addAdmin(admin: string, password: string): void {
     this.users.set(admin, {
       login: admin,
-      password: options.adminPass ?? "admin-pass-123",
+      password,
       admin: true,
       mustChange: false,
     });

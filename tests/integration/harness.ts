@@ -21,6 +21,8 @@ export class VirtualClock implements Clock {
 
 export interface Harness {
   root: string;
+  /** Replaces the fake's fetch (e.g. a forge that is down at first). */
+  fetchOverride?: typeof fetch;
   forge: FakeForge;
   clock: VirtualClock;
   run(
@@ -36,7 +38,7 @@ export async function harness(options: FakeForgeOptions = {}): Promise<Harness> 
   const root = await mkdtemp(join(tmpdir(), "disinto-init-"));
   const clock = new VirtualClock();
   const forge = new FakeForge({ now: clock.now, adminPass: ADMIN_PASS, ...options });
-  return {
+  const h: Harness = {
     root,
     forge,
     clock,
@@ -46,7 +48,7 @@ export async function harness(options: FakeForgeOptions = {}): Promise<Harness> 
         env: { FORGE_URL: forge.url, FORGE_ADMIN_PASS: ADMIN_PASS, PATH: "/usr/bin:/bin", ...env },
         cwd: root,
         clock,
-        fetch: forge.fetch,
+        fetch: (input, init) => (h.fetchOverride ?? forge.fetch)(input, init),
         stdout: new BufferOutput(),
         stderr: new BufferOutput(),
       });
@@ -55,4 +57,5 @@ export async function harness(options: FakeForgeOptions = {}): Promise<Harness> 
     },
     dispose: () => rm(root, { recursive: true, force: true }),
   };
+  return h;
 }

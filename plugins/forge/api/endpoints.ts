@@ -49,9 +49,14 @@ export interface BranchProtection {
   [key: string]: unknown;
 }
 
+/**
+ * The forge's version. A 401/403 still proves the forge is up (bad credentials
+ * fail before routing, even here): it answers "unknown" and the caller's next
+ * authenticated request reports the credential problem.
+ */
 export async function getVersion(http: ForgeHttp): Promise<string> {
-  const { data } = await http.request<{ version: string }>("GET", "/version");
-  return data.version;
+  const r = await http.request<{ version: string }>("GET", "/version", { accept: [401, 403] });
+  return r.status === 200 ? r.data.version : "version unknown";
 }
 
 /** `GET /user` with the given credentials: who they authenticate as. */

@@ -83,6 +83,11 @@ export class ForgeHttp {
     return new ForgeHttp(this.baseUrl, credentials, this.options);
   }
 
+  /** The same forge and credentials with some options replaced. */
+  with(options: Partial<HttpOptions>): ForgeHttp {
+    return new ForgeHttp(this.baseUrl, this.credentials, { ...this.options, ...options });
+  }
+
   async request<T = unknown>(
     method: string,
     path: string,
