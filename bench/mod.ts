@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import process from "node:process";
 
 const scripts: string[] = [
+  "bench/init.ts",
   "bench/startup.ts",
   "bench/compose.ts",
 ];
