@@ -134,3 +134,58 @@ Deno.test("binary: init killed with SIGKILL at several moments converges when re
     await rm(referenceRoot, { recursive: true, force: true });
   }
 });
+
+Deno.test("binary: a primary branch visible only after 5 s gets its protection after the backoff", async () => {
+  requireBinary();
+  const served = await serveFakeForge({ adminPass: ADMIN_PASS, branchDelayMs: 5000 });
+  const root = await mkdtemp(join(tmpdir(), "disinto-e2e-branch-"));
+  try {
+    const result = await runBinary(["--root", root, "init", "acme/app", "--yes"], {
+      env: envFor(served.url),
+      timeoutMs: 20_000,
+    });
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    // One progress line per attempt while waiting (not a TTY): 2 s, then 4 s.
+    assert.match(
+      result.stderr,
+      /waiting for branch "main" of acme\/app \(attempt 1\/10, next in 2 s\)/,
+    );
+    assert.match(
+      result.stderr,
+      /waiting for branch "main" of acme\/app \(attempt 2\/10, next in 4 s\)/,
+    );
+    assert.ok(served.forge.repos.get("acme/app")!.protections.has("main"));
+    assert.ok(served.forge.repos.get("disinto-admin/app-ops")!.protections.has("main"));
+  } finally {
+    await served.dispose();
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+Deno.test("binary: with 20 % of answers failing, init converges to the fault-free end state", async () => {
+  requireBinary();
+  const reference = await serveFakeForge({ adminPass: ADMIN_PASS });
+  const served = await serveFakeForge({ adminPass: ADMIN_PASS, faultRate: 0.2 });
+  const referenceRoot = await mkdtemp(join(tmpdir(), "disinto-e2e-ref-"));
+  const root = await mkdtemp(join(tmpdir(), "disinto-e2e-fault-"));
+  try {
+    assert.equal(
+      (await runBinary(["--root", referenceRoot, "init", "acme/app", "--yes"], {
+        env: envFor(reference.url),
+      })).code,
+      0,
+    );
+    const result = await runBinary(["--root", root, "init", "acme/app", "--yes"], {
+      env: envFor(served.url),
+      timeoutMs: 30_000,
+    });
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.ok(served.forge.log.some((r) => r.status === 0 || r.status >= 500), "faults happened");
+    assert.deepEqual(endState(served.forge), endState(reference.forge));
+  } finally {
+    await reference.dispose();
+    await served.dispose();
+    await rm(root, { recursive: true, force: true });
+    await rm(referenceRoot, { recursive: true, force: true });
+  }
+});
