@@ -55,7 +55,7 @@ export interface InitOptions {
 /** Step-level retries: whole ensure-verbs again after a transient failure. */
 const STEP_RETRY = exponential({
   name: "init step",
-  attempts: 6,
+  attempts: 10,
   baseMs: 100,
   capMs: 2000,
   jitter: 0.5,
