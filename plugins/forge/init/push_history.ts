@@ -16,7 +16,8 @@ export interface PushOptions {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-const HELPER =
+/** A git credential helper answering from DISINTO_GIT_USER / DISINTO_GIT_PASS. */
+export const CREDENTIAL_HELPER =
   '!f() { test "$1" = get && printf "username=%s\\npassword=%s\\n" "$DISINTO_GIT_USER" "$DISINTO_GIT_PASS"; }; f';
 
 export function pushLocalHistory(options: PushOptions): Promise<void> {
@@ -31,7 +32,7 @@ export function pushLocalHistory(options: PushOptions): Promise<void> {
     "-c",
     "credential.helper=",
     "-c",
-    `credential.helper=${HELPER}`,
+    `credential.helper=${CREDENTIAL_HELPER}`,
     "push",
     options.remote,
     `HEAD:refs/heads/${options.branch}`,
