@@ -13,6 +13,7 @@ import {
   resolveProjectFile,
 } from "../../core/config/project.ts";
 import { BadInputError } from "../../core/errors.ts";
+import { acquireLock, LockTimeoutError } from "../../core/lock/flock_lock.ts";
 import { pidLockHolder } from "../../core/lock/pid_lock.ts";
 import type { CommandHost } from "../../core/plugin.ts";
 import { tokenKeyFor } from "./identities.ts";
@@ -77,9 +78,30 @@ export function actingToken(factory: Factory, as: string | undefined): string {
   return token;
 }
 
-/** Live PID lock files under state/ (name → PID), one directory level deep. */
-export async function liveLocks(root: string): Promise<Array<{ file: string; pid: number }>> {
-  const out: Array<{ file: string; pid: number }> = [];
+export interface HeldLock {
+  /** Relative to the factory root. */
+  file: string;
+  /** The holder of a PID lock; null for an flock held by some process. */
+  pid: number | null;
+}
+
+/** Whether some process holds an flock on `path` (probed without waiting). */
+async function flockHeld(path: string): Promise<boolean> {
+  try {
+    const handle = await acquireLock(path, { timeoutSeconds: 0 });
+    handle.release();
+    return false;
+  } catch (error) {
+    return error instanceof LockTimeoutError;
+  }
+}
+
+/**
+ * Held locks under state/, one directory level deep: `*.pid` / `*.lock` files
+ * naming a live PID, and `*.lock` files someone holds an flock on.
+ */
+export async function liveLocks(root: string): Promise<HeldLock[]> {
+  const out: HeldLock[] = [];
   const visit = async (dir: string, depth: number) => {
     let entries;
     try {
@@ -91,8 +113,12 @@ export async function liveLocks(root: string): Promise<Array<{ file: string; pid
       const path = join(dir, entry.name);
       if (entry.isDirectory() && depth > 0) await visit(path, depth - 1);
       else if (entry.isFile() && /\.(pid|lock)$/.test(entry.name)) {
+        const file = path.slice(root.length + 1);
         const pid = await pidLockHolder(path).catch(() => null);
-        if (pid !== null) out.push({ file: path.slice(root.length + 1), pid });
+        if (pid !== null) out.push({ file, pid });
+        else if (entry.name.endsWith(".lock") && await flockHeld(path)) {
+          out.push({ file, pid: null });
+        }
       }
     }
   };

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
+import { acquireLock } from "../../core/lock/flock_lock.ts";
 import { join } from "node:path";
 import { harness } from "./harness.ts";
 
@@ -196,6 +197,36 @@ Deno.test("status counts issues and PRs with limit=1 requests and lists agents",
     assert.ok(h.forge.log.filter((r) => /\/(issues|pulls)$/.test(r.path)).length === 4);
     const text = await h.run(["status"]);
     assert.match(text.stdout, /issues: 2 backlog, 0 in-progress, 1 blocked/);
+  } finally {
+    await h.dispose();
+  }
+});
+
+Deno.test("a held agent lock keeps an issue out of the sweep and shows in status", async () => {
+  const h = await initialised();
+  try {
+    const locked = h.forge.addIssue("acme/app", "locked", ["in-progress"]);
+    const pidLocked = h.forge.addIssue("acme/app", "pid", ["in-progress"]);
+    const free = h.forge.addIssue("acme/app", "free", ["in-progress"]);
+    for (const n of [locked, pidLocked, free]) h.forge.age("acme/app", n, 600);
+    await mkdir(join(h.root, "state/locks"), { recursive: true });
+    const handle = await acquireLock(join(h.root, `state/locks/dev-issue-${locked}.lock`), {
+      timeoutSeconds: 0,
+    });
+    await writeFile(join(h.root, `state/dev-issue-${pidLocked}.pid`), `${Deno.pid}\n`);
+    try {
+      const status = JSON.parse((await h.run(["--json", "status"])).stdout);
+      assert.deepEqual(status.locks, [
+        { file: `state/dev-issue-${pidLocked}.pid`, pid: Deno.pid },
+        { file: `state/locks/dev-issue-${locked}.lock`, pid: null },
+      ]);
+      const sweep = JSON.parse((await h.run(["--json", "issue", "sweep"])).stdout) as {
+        issues: Array<{ issue: number; relabelled: boolean }>;
+      };
+      assert.deepEqual(sweep.issues.filter((i) => i.relabelled).map((i) => i.issue), [free]);
+    } finally {
+      handle.release();
+    }
   } finally {
     await h.dispose();
   }

@@ -14,6 +14,7 @@ import { readProjectDocument } from "../init/project_file.ts";
 import {
   type Factory,
   forgeUrlOf,
+  type HeldLock,
   liveLocks,
   loadProjects,
   openFactory,
@@ -29,7 +30,7 @@ export interface ProjectStatus {
   issues?: { backlog: number; in_progress: number; blocked: number };
   open_prs?: number;
   agents: string[];
-  locks: Array<{ file: string; pid: number }>;
+  locks: HeldLock[];
 }
 
 function credentialsOf(factory: Factory): Credentials {
@@ -110,7 +111,9 @@ function render(status: ProjectStatus): string {
   lines.push(
     `  locks: ${
       status.locks.length
-        ? status.locks.map((l) => `${l.file} (pid ${l.pid})`).join(", ")
+        ? status.locks.map((l) => `${l.file} (${l.pid === null ? "flock" : `pid ${l.pid}`})`).join(
+          ", ",
+        )
         : "none held"
     }`,
   );
