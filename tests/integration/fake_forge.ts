@@ -143,6 +143,13 @@ export class FakeForge {
     if (auth === "bad") response = msg(401, "user does not exist [uid: 0, name: ]");
     else if (auth?.user.mustChange) {
       response = json(403, { message: "You must change your password." });
+    } else if (auth?.token && !scopeAllows(auth.token.scopes, request.method, path)) {
+      response = msg(
+        403,
+        `token does not have at least one of required scope(s): [${
+          requiredScope(request.method, path)
+        }]`,
+      );
     } else {
       const body = request.method === "GET"
         ? null
@@ -372,6 +379,24 @@ export class FakeForge {
     const repo = this.repos.get(slug);
     if (!repo) return notFound();
     const rest = m[3] ?? "";
+    const level = !me
+      ? "none"
+      : isAdmin || repo.owner.toLowerCase() === me.login.toLowerCase()
+      ? "owner"
+      : repo.collaborators.get(me.login.toLowerCase()) ?? "read";
+    const canWrite = ["write", "admin", "owner"].includes(level);
+    const canAdmin = ["admin", "owner"].includes(level);
+    if (method !== "GET") {
+      const adminOnly = /^\/(collaborators|branch_protections)/.test(rest);
+      const readerMay = /^\/issues\/\d+\/comments$/.test(rest);
+      if (adminOnly && !canAdmin) {
+        return msg(
+          403,
+          "user should be an owner or a collaborator with admin write of a repository",
+        );
+      }
+      if (!adminOnly && !readerMay && !canWrite) return new Response(null, { status: 403 });
+    }
     if (rest === "" && method === "GET") {
       return json(200, {
         full_name: `${repo.owner}/${repo.name}`,
@@ -512,4 +537,28 @@ export class FakeForge {
     }
     return null;
   }
+}
+
+/** The token scope a route needs (shared/FORGEJO-API.md §1.2). */
+export function requiredScope(method: string, path: string): string {
+  const level = method === "GET" || method === "HEAD" ? "read" : "write";
+  const category = path.startsWith("/admin/")
+    ? "admin"
+    : path === "/user" || path.startsWith("/users/") || path.startsWith("/user/")
+    ? "user"
+    : path.startsWith("/orgs")
+    ? "organization"
+    : /^\/repos\/[^/]+\/[^/]+\/(issues|labels)/.test(path)
+    ? "issue"
+    : path.startsWith("/repos/")
+    ? "repository"
+    : null;
+  return category ? `${level}:${category}` : "";
+}
+
+function scopeAllows(scopes: readonly string[], method: string, path: string): boolean {
+  const needed = requiredScope(method, path);
+  if (needed === "" || scopes.includes("all")) return true;
+  const [level, category] = needed.split(":");
+  return scopes.includes(`write:${category}`) || (level === "read" && scopes.includes(needed));
 }
