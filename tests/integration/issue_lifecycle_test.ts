@@ -231,3 +231,18 @@ Deno.test("a held agent lock keeps an issue out of the sweep and shows in status
     await h.dispose();
   }
 });
+
+Deno.test("a claimer that cannot assign (read-only) releases its claim for the others", async () => {
+  const h = await initialised();
+  try {
+    const n = h.forge.addIssue("acme/app", "one", ["backlog"]);
+    // review-bot only reads the project repo: the forge refuses its assignment.
+    const failed = await h.run(["issue", "claim", String(n), "--as", "review-bot"]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /HTTP 403/);
+    const next = await h.run(["issue", "claim", String(n), "--as", "dev-a"]);
+    assert.equal(next.code, 0, next.stdout + next.stderr);
+  } finally {
+    await h.dispose();
+  }
+});

@@ -93,8 +93,20 @@ export class IssueLifecycle {
       };
     }
     // Assign first, then in-progress, then drop backlog.
-    await api.setAssignees(this.http, this.slug, n, [this.options.me]);
-    await this.#markInProgress(n, issue);
+    try {
+      await api.setAssignees(this.http, this.slug, n, [this.options.me]);
+      await this.#markInProgress(n, issue);
+    } catch (error) {
+      // Do not sit on a claim we cannot complete: release it for the others (best effort;
+      // failing that, the claim expires after CLAIM_TTL_MS).
+      await api.postComment(
+        this.http,
+        this.slug,
+        n,
+        releaseBody(this.options.me, "Claim abandoned", this.options.now()),
+      ).catch(() => {});
+      throw error;
+    }
     return { claimed: true, issue: n };
   }
 
