@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { BadInputError } from "../../core/errors.ts";
+import {
+  mountVolumes,
+  parseVaultAction,
+  releaseAction,
+  renderVaultAction,
+  vaultActionPath,
+} from "./vault_action.ts";
+
+const FILE = "vault/actions/x.toml";
+
+function badInput(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof BadInputError, String(error));
+    assert.match(error.message, pattern);
+    assert.ok(!error.message.includes("\n"));
+    return true;
+  });
+}
+
+Deno.test("the release action declares both secrets and the ssh mount (regression 4)", () => {
+  const action = releaseAction("v1.2.3");
+  assert.equal(vaultActionPath(action), "vault/actions/release-v1.2.3.toml");
+  const text = renderVaultAction(action);
+  const parsed = parseVaultAction(text, FILE);
+  assert.deepEqual(parsed.secrets, ["GITHUB_TOKEN", "CODEBERG_TOKEN"]);
+  assert.deepEqual(parsed.mounts, ["ssh"]);
+  assert.deepEqual(parsed.vars, { version: "v1.2.3" });
+  assert.match(text, /^secrets = \[ "GITHUB_TOKEN", "CODEBERG_TOKEN" \]$/m);
+  assert.match(text, /^mounts = \[ "ssh" \]$/m);
+});
+
+Deno.test("a release action with mounts instead of secrets, or secrets without mounts, is refused", () => {
+  badInput(
+    () => parseVaultAction('id = "r"\nformula = "release"\nmounts = ["ssh"]\n', FILE),
+    /^vault\/actions\/x\.toml: secrets: a release needs GITHUB_TOKEN$/,
+  );
+  badInput(
+    () =>
+      parseVaultAction(
+        'id = "r"\nformula = "release"\nsecrets = ["GITHUB_TOKEN", "CODEBERG_TOKEN"]\n',
+        FILE,
+      ),
+    /mounts: a release needs "ssh"/,
+  );
+});
+
+Deno.test("the validator refuses unknown keys, secrets and aliases", () => {
+  badInput(
+    () => parseVaultAction('id = "a"\nformula = "f"\nextra = 1\n', FILE),
+    /extra: unknown key/,
+  );
+  badInput(
+    () => parseVaultAction('id = "a"\nformula = "f"\nsecrets = ["FORGE_ADMIN_PASS"]\n', FILE),
+    /secrets\.0: expected an allowed secret/,
+  );
+  badInput(
+    () => parseVaultAction('id = "a"\nformula = "f"\nmounts = ["docker"]\n', FILE),
+    /mounts\.0: expected a mount alias \(ssh, gpg, sops\)/,
+  );
+  badInput(() => parseVaultAction('formula = "f"\n', FILE), /id: required/);
+  badInput(() => parseVaultAction("id = [", FILE), /invalid TOML/);
+  const ok = parseVaultAction('id = "a"\nformula = "f"\nmounts = ["gpg", "sops"]\n', FILE);
+  assert.deepEqual(ok.mounts, ["gpg", "sops"]);
+  assert.deepEqual(ok.secrets, []);
+});
+
+Deno.test("mounts become read-only volume specs under the agent's home", () => {
+  assert.deepEqual(mountVolumes(["ssh", "gpg", "sops"], "/home/op/"), [
+    "/home/op/.ssh:/home/agent/.ssh:ro",
+    "/home/op/.gnupg:/home/agent/.gnupg:ro",
+    "/home/op/.config/sops/age:/home/agent/.config/sops/age:ro",
+  ]);
+  assert.deepEqual(mountVolumes([], "/home/op"), []);
+  badInput(() => mountVolumes(["aws"], "/home/op"), /mounts: unknown alias "aws"/);
+  badInput(() => mountVolumes(["ssh"], "relative"), /HOME "relative": expected an absolute path/);
+});
