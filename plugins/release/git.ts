@@ -1,0 +1,93 @@
+/**
+ * The git side of the SSH path. The tag to push is fetched from the project's
+ * forge into a temporary bare repository (so the mirrors get the forge's own
+ * annotated tag object, whatever the state of any local checkout), then
+ * pushed from there with `git push <mirror> refs/tags/<v>`. The forge token
+ * reaches git through a one-shot credential helper reading it from the
+ * environment of that one fetch: never inside a URL or on a command line.
+ * Pushes run with the operator's environment, so `GIT_SSH_COMMAND` and SSH
+ * keys under ~/.ssh apply; file URLs and local paths are plain `git push`.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RuntimeFailure } from "../../core/errors.ts";
+import { redactUrl } from "../../core/redact.ts";
+
+/** Answers `get` with DISINTO_GIT_USER / DISINTO_GIT_PASS from its environment. */
+export const CREDENTIAL_HELPER =
+  '!f() { test "$1" = get && printf "username=%s\\npassword=%s\\n" "$DISINTO_GIT_USER" "$DISINTO_GIT_PASS"; }; f';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function git(args: string[], env: Env, extra: Record<string, string> = {}): Promise<string> {
+  const childEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) childEnv[key] = value;
+  Object.assign(childEnv, { GIT_TERMINAL_PROMPT: "0", ...extra });
+  return new Promise((resolve, reject) => {
+    execFile("git", args, { env: childEnv, timeout: 120_000 }, (error, stdout, stderr) => {
+      if (!error) return resolve(String(stdout));
+      const lines = String(stderr).trim().split("\n").filter((line) => !line.startsWith("hint:"));
+      reject(new RuntimeFailure(lines.at(-1) || error.message.split("\n")[0] || "git failed"));
+    });
+  });
+}
+
+/** A temporary bare repository holding one tag fetched from the forge. */
+export interface TagSource {
+  dir: string;
+  /** Push the tag to `url`; rejects with one line (URL redacted) on failure. */
+  push(url: string, tag: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** The git URL of a forge repo: `<forge>/<owner>/<repo>.git`. */
+export function forgeGitUrl(forgeUrl: string, repo: string): string {
+  return `${forgeUrl.replace(/\/+$/, "")}/${repo}.git`;
+}
+
+export async function fetchTag(
+  sourceUrl: string,
+  tag: string,
+  token: string | undefined,
+  env: Env,
+): Promise<TagSource> {
+  const dir = await mkdtemp(join(tmpdir(), "disinto-release-"));
+  try {
+    await git(["init", "--quiet", "--bare", dir], env);
+    const auth = token ? { DISINTO_GIT_USER: "disinto", DISINTO_GIT_PASS: token } : {};
+    await git(
+      [
+        "-C",
+        dir,
+        "-c",
+        "credential.helper=",
+        "-c",
+        `credential.helper=${CREDENTIAL_HELPER}`,
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        sourceUrl,
+        `refs/tags/${tag}:refs/tags/${tag}`,
+      ],
+      env,
+      auth,
+    ).catch((error: Error) => {
+      throw new RuntimeFailure(`git fetch ${tag} from ${redactUrl(sourceUrl)}: ${error.message}`);
+    });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    dir,
+    push: async (url, name) => {
+      await git(["-C", dir, "push", "--quiet", url, `refs/tags/${name}:refs/tags/${name}`], env)
+        .catch((error: Error) => {
+          throw new RuntimeFailure(`git push to ${redactUrl(url)}: ${error.message}`);
+        });
+    },
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The release record: `<root>/state/releases/<version>.json`, written
+ * atomically once the tag exists, whatever the mirrors did. It holds the
+ * version, the tagged SHA, each mirror with its path and result, and the
+ * time; mirror URLs are redacted and no token ever appears in it.
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFileAtomic } from "../../core/fs/atomic_write.ts";
+import type { MirrorPath } from "./mirrors.ts";
+
+export interface MirrorResult {
+  name: string;
+  url: string;
+  path: MirrorPath;
+  result: "created" | "unchanged" | "pushed" | "failed";
+  error?: string;
+}
+
+export interface ReleaseRecord {
+  version: string;
+  project: string;
+  repo: string;
+  sha: string;
+  timestamp: string;
+  mirrors: MirrorResult[];
+}
+
+export function recordPath(root: string, version: string): string {
+  return join(root, "state", "releases", `${version}.json`);
+}
+
+export async function writeRecord(root: string, record: ReleaseRecord): Promise<string> {
+  const file = recordPath(root, record.version);
+  await mkdir(join(root, "state", "releases"), { recursive: true });
+  await writeFileAtomic(file, JSON.stringify(record, null, 2) + "\n");
+  return file;
+}
