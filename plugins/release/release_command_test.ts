@@ -244,3 +244,32 @@ Deno.test("bad versions and a bad --mirrors exit 2 with one line and nothing sen
     await s.dispose();
   }
 });
+
+Deno.test("the ssh path honours GIT_SSH_COMMAND for ssh:// and git@ mirrors", async () => {
+  const s = await setup(0);
+  try {
+    const bare = join(s.forge.dir, "mirrors", "over-ssh.git");
+    await git(["init", "--quiet", "--bare", bare], s.env);
+    // A stand-in for ssh: runs the remote command (its last argument) locally and logs the host.
+    const fakeSsh = join(s.forge.dir, "fake-ssh");
+    const sshLog = join(s.forge.dir, "ssh.log");
+    await writeFile(
+      fakeSsh,
+      `#!/bin/sh\nfor last; do :; done\necho "$@" >> "${sshLog}"\nexec sh -c "$last"\n`,
+      { mode: 0o755 },
+    );
+    await writeFile(
+      join(s.root, "projects", "demo.toml"),
+      `name = "demo"\nrepo = "acme/demo"\nforge_url = "${s.forge.url}"\n[mirrors]\n` +
+        `scp = "git@mirror.invalid:${bare}"\nurl = "ssh://git@other.invalid${bare}"\n`,
+    );
+    const result = await release(s, ["v4.0.0"], { GIT_SSH_COMMAND: fakeSsh });
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.equal(await tagIn(s, `file://${bare}`, "v4.0.0"), s.head);
+    const calls = await readFile(sshLog, "utf8");
+    assert.match(calls, /git@mirror\.invalid git-receive-pack/);
+    assert.match(calls, /git@other\.invalid git-receive-pack/);
+  } finally {
+    await s.dispose();
+  }
+});
