@@ -120,3 +120,24 @@ export function mountVolumes(mounts: readonly string[], home: string): string[] 
     return `${base}/${dir}:${CONTAINER_HOME}/${dir}:ro`;
   });
 }
+
+/** The part of the forge this needs: the contents API (POST /repos/{o}/{r}/contents/{path}). */
+export interface FileCreator {
+  createFile(repo: string, path: string, content: string, message: string): Promise<void>;
+}
+
+/**
+ * Commit the release action file into the ops repo through the forge's
+ * contents API; returns its path. The file is new per version, so a create
+ * is enough (the forge answers 422 if it already exists).
+ */
+export async function writeReleaseAction(
+  forge: FileCreator,
+  opsRepo: string,
+  version: string,
+): Promise<string> {
+  const action = releaseAction(version);
+  const path = vaultActionPath(action);
+  await forge.createFile(opsRepo, path, renderVaultAction(action), `vault: request ${action.id}`);
+  return path;
+}

@@ -6,6 +6,7 @@ import {
   releaseAction,
   renderVaultAction,
   vaultActionPath,
+  writeReleaseAction,
 } from "./vault_action.ts";
 
 const FILE = "vault/actions/x.toml";
@@ -75,4 +76,23 @@ Deno.test("mounts become read-only volume specs under the agent's home", () => {
   assert.deepEqual(mountVolumes([], "/home/op"), []);
   badInput(() => mountVolumes(["aws"], "/home/op"), /mounts: unknown alias "aws"/);
   badInput(() => mountVolumes(["ssh"], "relative"), /HOME "relative": expected an absolute path/);
+});
+
+Deno.test("writeReleaseAction commits the validated file into the ops repo", async () => {
+  const calls: string[][] = [];
+  const path = await writeReleaseAction(
+    {
+      createFile: (repo, file, content, message) => {
+        calls.push([repo, file, content, message]);
+        return Promise.resolve();
+      },
+    },
+    "acme/demo-ops",
+    "v2.0.0",
+  );
+  assert.equal(path, "vault/actions/release-v2.0.0.toml");
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0]?.[0], "acme/demo-ops");
+  assert.equal(calls[0]?.[1], path);
+  assert.deepEqual(parseVaultAction(calls[0]?.[2] ?? "", path).mounts, ["ssh"]);
 });
