@@ -1,27 +1,94 @@
 #!/usr/bin/env bash
 # The quickstart (SPEC §16): the operator's journey against the embedded forge
-# emulator, in a temporary factory root, using the freshly built binary.
+# emulator, in a temporary factory root, using the freshly built binary:
+# emulator on loopback → init → hire a local-model agent → compose generate →
+# claim an issue → status → where everything is.
 # Set KEEP=1 to keep the factory root and leave the emulator running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$PWD/dist/disinto"
 root=$(mktemp -d "${TMPDIR:-/tmp}/disinto-quickstart-XXXXXX")
 emulator_pid=""
+started=$(date +%s)
 
 cleanup() {
+  local code=$?
   if [ "${KEEP:-0}" = 1 ]; then
-    echo "kept: factory root $root${emulator_pid:+, emulator PID $emulator_pid}"
+    echo
+    echo "kept: factory root $root${emulator_pid:+, emulator PID $emulator_pid (stop it with: kill $emulator_pid)}"
     return
   fi
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
+  if [ -n "$emulator_pid" ]; then
+    kill -TERM "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
   rm -rf "$root"
+  [ "$code" = 0 ] || echo "quickstart failed (exit $code)" >&2
 }
 trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
+disinto() { "$bin" --root "$root" "$@"; }
 
 step "the binary"
 "$bin" --version
 
-step "a lock shared with flock(1)"
-"$bin" lock run "$root/state/demo.lock" -- echo "ran while holding $root/state/demo.lock"
+step "the embedded Forgejo emulator on loopback"
+admin_user=disinto-admin
+admin_pass=$(node -e 'process.stdout.write(require("node:crypto").randomBytes(12).toString("hex"))')
+mkdir -p "$root/state"
+"$bin" forge emulate --host 127.0.0.1 --port 0 --state "$root/state/emulator" \
+  --admin-user "$admin_user" --admin-pass "$admin_pass" \
+  --request-log "$root/state/emulator-requests.jsonl" >"$root/state/emulator.out" 2>&1 &
+emulator_pid=$!
+url=""
+for _ in $(seq 1 100); do # up to 10 s
+  url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$root/state/emulator.out" | head -n 1 || true)
+  [ -n "$url" ] && break
+  kill -0 "$emulator_pid" 2>/dev/null || { cat "$root/state/emulator.out" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "the emulator printed no URL within 10 s" >&2; cat "$root/state/emulator.out" >&2; exit 1; }
+echo "emulator at $url (PID $emulator_pid)"
+curl -fsS -u "$admin_user:$admin_pass" "$url/api/v1/version" && echo
+
+# Secrets go to the factory's .env, never onto a command line shown to others.
+printf 'FORGE_ADMIN_USER=%s\nFORGE_ADMIN_PASS=%s\n' "$admin_user" "$admin_pass" >"$root/.env"
+chmod 600 "$root/.env"
+
+step "disinto init demo/app"
+disinto init demo/app --forge-url "$url" --yes
+
+step "disinto init demo/app again (idempotent: every step unchanged)"
+disinto --quiet init demo/app --forge-url "$url" --yes && echo "second run: nothing to change"
+
+step "hire a local-model agent"
+# No model server runs here, so the health probe warns; the identity and the
+# compose service are made all the same.
+disinto hire-an-agent dev-qwen dev --local-model http://127.0.0.1:9/v1 --model qwen2.5-coder
+
+step "the generated compose file"
+disinto compose generate --force
+grep -nE '^  [a-z][a-z0-9-]*:$' "$root/docker-compose.yml" | sed 's/^/  service line /'
+
+step "an issue in the backlog, claimed by dev-bot"
+backlog_id=$(curl -fsS -u "$admin_user:$admin_pass" "$url/api/v1/repos/demo/app/labels?limit=50" |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const l=JSON.parse(s).find(x=>x.name==="backlog");process.stdout.write(String(l.id))})')
+curl -fsS -u "$admin_user:$admin_pass" -H 'content-type: application/json' \
+  -d "{\"title\":\"Say hello in the README\",\"body\":\"A first task for the factory.\",\"labels\":[$backlog_id]}" \
+  "$url/api/v1/repos/demo/app/issues" >/dev/null
+disinto issue claim 1
+
+step "disinto status"
+disinto status
+
+step "where everything is"
+cat <<EOF
+factory root   $root  (.env holds every token and password, mode 0600)
+project        $root/projects/app.toml
+compose file   $root/docker-compose.yml
+forge          $url   (admin: $admin_user, password in $root/.env as FORGE_ADMIN_PASS)
+request log    $root/state/emulator-requests.jsonl
+try            curl -u "$admin_user:\$FORGE_ADMIN_PASS" $url/api/v1/repos/demo/app/issues
+done in $(($(date +%s) - started)) s${KEEP:+; kept because KEEP=$KEEP}
+EOF
