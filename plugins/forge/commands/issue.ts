@@ -8,8 +8,8 @@ import { type Command, InvalidArgumentError } from "@commander-js/extra-typings"
 import { mapLimit } from "../../../core/concurrency/map_limit.ts";
 import { RuntimeFailure } from "../../../core/errors.ts";
 import type { CommandHost } from "../../../core/plugin.ts";
-import * as api from "../api/endpoints.ts";
-import { ForgeHttp } from "../api/http.ts";
+import * as api from "../../../core/forgejo/mod.ts";
+import { ForgejoHttp } from "../../../core/forgejo/mod.ts";
 import { type ClaimResult, IssueLifecycle } from "../lifecycle/lifecycle.ts";
 import {
   actingToken,
@@ -37,7 +37,7 @@ async function openLifecycle(host: CommandHost, as: string | undefined): Promise
   const project = await loadProject(host, factory);
   const token = actingToken(factory, as);
   host.redactor.add(token);
-  const http = new ForgeHttp(forgeUrlOf(factory, project), { kind: "token", token }, {
+  const http = new ForgejoHttp(forgeUrlOf(factory, project), { kind: "token", token }, {
     fetch: host.context.fetch,
     signal: host.context.signal,
     sleep: (ms, signal) => host.context.clock.sleep(ms, signal),

@@ -8,8 +8,8 @@ import type { Command } from "@commander-js/extra-typings";
 import type { Project } from "../../../core/config/project.ts";
 import { oneLine } from "../../../core/errors.ts";
 import type { CommandHost } from "../../../core/plugin.ts";
-import * as api from "../api/endpoints.ts";
-import { type Credentials, ForgeHttp } from "../api/http.ts";
+import * as api from "../../../core/forgejo/mod.ts";
+import { type Credentials, ForgejoHttp } from "../../../core/forgejo/mod.ts";
 import { readProjectDocument } from "../init/project_file.ts";
 import {
   type Factory,
@@ -62,7 +62,7 @@ async function statusOf(
     agents: typeof agentsTable === "object" && agentsTable !== null ? Object.keys(agentsTable) : [],
     locks: await liveLocks(factory.root),
   };
-  const http = new ForgeHttp(forgeUrl, credentialsOf(factory), {
+  const http = new ForgejoHttp(forgeUrl, credentialsOf(factory), {
     fetch: host.context.fetch,
     signal: host.context.signal,
     timeoutMs: 5000,

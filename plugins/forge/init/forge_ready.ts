@@ -11,8 +11,8 @@ import { parse } from "yaml";
 import { FORGE_READINESS, retry, type Schedule } from "../../../core/backoff/mod.ts";
 import { RuntimeFailure } from "../../../core/errors.ts";
 import { redactUrl } from "../../../core/redact.ts";
-import * as api from "../api/endpoints.ts";
-import type { ForgeHttp } from "../api/http.ts";
+import * as api from "../../../core/forgejo/mod.ts";
+import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
 
 export interface ReadyOptions {
   root: string;
@@ -47,7 +47,7 @@ export async function composeManagingForgejo(root: string): Promise<string | nul
 
 /** Wait until the forge answers; returns "unchanged" or "created" (started by us). */
 export async function ensureForgeReady(
-  http: ForgeHttp,
+  http: ForgejoHttp,
   options: ReadyOptions,
 ): Promise<{ status: "unchanged" | "created"; version: string; composeFile: string | null }> {
   // One request per probe, 3 s each: the readiness schedule does the waiting.

@@ -6,14 +6,14 @@
  */
 import { mapLimit } from "../../../core/concurrency/map_limit.ts";
 import type { StepStatus } from "../../../core/plugin.ts";
-import * as api from "../api/endpoints.ts";
-import type { ForgeHttp } from "../api/http.ts";
+import * as api from "../../../core/forgejo/mod.ts";
+import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
 import { LABELS } from "../labels.ts";
 
 const normal = (color: string) => color.replace(/^#/, "").toLowerCase();
 
 export async function ensureLabels(
-  http: ForgeHttp,
+  http: ForgejoHttp,
   slug: string,
   options: { dryRun: boolean; concurrency: number },
 ): Promise<StepStatus> {
@@ -33,7 +33,9 @@ export async function ensureLabels(
       continue;
     }
     if (normal(first.color) !== normal(wanted.color)) {
-      work.push(() => api.editLabel(http, slug, first.id, { color: wanted.color }));
+      work.push(async () => {
+        await api.editLabel(http, slug, first.id, { color: wanted.color });
+      });
     }
     for (const duplicate of extra) work.push(() => api.deleteLabel(http, slug, duplicate.id));
   }

@@ -6,8 +6,8 @@
  */
 import { BRANCH_INDEXING, retry, type Schedule } from "../../../core/backoff/mod.ts";
 import type { StepStatus } from "../../../core/plugin.ts";
-import * as api from "../api/endpoints.ts";
-import type { ForgeHttp } from "../api/http.ts";
+import * as api from "../../../core/forgejo/mod.ts";
+import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
 
 /** The rule for the project repo: no direct push, merges by dev-bot only, 1 approval. */
 export function projectRule(branch: string): Record<string, unknown> {
@@ -52,7 +52,7 @@ export interface ProtectionOptions {
 }
 
 export async function ensureProtection(
-  http: ForgeHttp,
+  http: ForgejoHttp,
   slug: string,
   branch: string,
   rule: Record<string, unknown>,

@@ -5,8 +5,8 @@
  * `POST /admin/users/{owner}/repos`, which serves users and orgs alike.
  */
 import type { StepStatus } from "../../../core/plugin.ts";
-import * as api from "../api/endpoints.ts";
-import type { ForgeHttp } from "../api/http.ts";
+import * as api from "../../../core/forgejo/mod.ts";
+import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
 import { pushLocalHistory } from "./push_history.ts";
 
 export interface RepoPlan {
@@ -20,7 +20,7 @@ export interface RepoPlan {
 }
 
 export interface RepoContext {
-  admin: ForgeHttp;
+  admin: ForgejoHttp;
   adminUser: string;
   adminPass: string;
   dryRun: boolean;

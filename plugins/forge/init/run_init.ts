@@ -15,9 +15,9 @@ import { oneLine, RuntimeFailure } from "../../../core/errors.ts";
 import { combineOutcomes, ensureIdentity, EnvWriter } from "../../../core/identity/mod.ts";
 import type { Plugin, StepStatus } from "../../../core/plugin.ts";
 import type { Redactor } from "../../../core/redact.ts";
-import * as api from "../api/endpoints.ts";
-import { ForgeError, ForgeHttp, type HttpOptions, isTransient } from "../api/http.ts";
-import { identityForge } from "../api/identity_forge.ts";
+import * as api from "../../../core/forgejo/mod.ts";
+import { ForgejoError, ForgejoHttp, type HttpOptions, isTransient } from "../../../core/forgejo/mod.ts";
+import { identityForge } from "../../../core/forgejo/identity_forge.ts";
 import { identityTable } from "../identities.ts";
 import type { RepoArg } from "../repo_arg.ts";
 import { ensureCron } from "./cron.ts";
@@ -77,7 +77,7 @@ export async function runInit(
   const envBefore = await readEnvText(envPath);
   const envValues = parseEnv(envBefore);
   const envWriter = new EnvWriter(options.dryRun ? null : envPath);
-  const http = new ForgeHttp(
+  const http = new ForgejoHttp(
     options.forgeUrl,
     { kind: "basic", user: options.adminUser, password: options.adminPass },
     {
@@ -329,7 +329,7 @@ async function runPluginSteps(context: Context, options: InitOptions, report: In
 }
 
 function unwrap(error: unknown): unknown {
-  if (error instanceof ForgeError) return error;
+  if (error instanceof ForgejoError) return error;
   if (error instanceof Error && error.cause instanceof Error) return error.cause;
   return error;
 }

@@ -9,8 +9,8 @@
  * `backlog`, labels by numeric id. Assign-before-label matters: other pollers
  * treat "in-progress with no assignee" as stale.
  */
-import * as api from "../api/endpoints.ts";
-import type { ForgeHttp } from "../api/http.ts";
+import * as api from "../../../core/forgejo/mod.ts";
+import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
 import { isNonDevLabel } from "../labels.ts";
 import { claimBody, claimWinner, RELEASE_MARKER, releaseBody } from "./claim_decision.ts";
 import { dependenciesClosed } from "./dependencies.ts";
@@ -44,7 +44,7 @@ export class IssueLifecycle {
   #labels: Promise<Map<string, number>> | null = null;
 
   constructor(
-    readonly http: ForgeHttp,
+    readonly http: ForgejoHttp,
     readonly slug: string,
     readonly options: LifecycleOptions,
   ) {}

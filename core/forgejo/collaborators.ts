@@ -1,0 +1,71 @@
+/** Repository collaborators (repo admin needed for changes). */
+import type { Permission } from "../identity/ensure_identity.ts";
+import { type ForgejoHttp, repoParams } from "./http.ts";
+import { paginate } from "./paginate.ts";
+import { PermissionSchema, type User, UserSchema } from "./schema.ts";
+
+export type { Permission };
+
+/**
+ * The user's effective permission on the repo: "none", "read", "write",
+ * "admin" or "owner" (the owner and site admins). "none" for an unknown user.
+ */
+export async function collaboratorPermission(
+  http: ForgejoHttp,
+  slug: string,
+  collaborator: string,
+): Promise<string> {
+  const r = await http.request(
+    "GET",
+    "/repos/{owner}/{repo}/collaborators/{collaborator}/permission",
+    {
+      params: { ...repoParams(slug), collaborator },
+      accept: [404],
+      schema: PermissionSchema,
+    },
+  );
+  return r.status === 404 ? "none" : r.data.permission;
+}
+
+/** Add a collaborator or change their permission (204, idempotent). */
+export async function setCollaborator(
+  http: ForgejoHttp,
+  slug: string,
+  collaborator: string,
+  permission: Permission,
+): Promise<void> {
+  await http.request("PUT", "/repos/{owner}/{repo}/collaborators/{collaborator}", {
+    params: { ...repoParams(slug), collaborator },
+    body: { permission },
+  });
+}
+
+/** Whether the user is a collaborator (the owner is not one). */
+export async function isCollaborator(
+  http: ForgejoHttp,
+  slug: string,
+  collaborator: string,
+): Promise<boolean> {
+  const r = await http.request("GET", "/repos/{owner}/{repo}/collaborators/{collaborator}", {
+    params: { ...repoParams(slug), collaborator },
+    accept: [404],
+  });
+  return r.status !== 404;
+}
+
+export async function listCollaborators(http: ForgejoHttp, slug: string): Promise<User[]> {
+  return await paginate(http, "/repos/{owner}/{repo}/collaborators", {
+    params: repoParams(slug),
+    item: UserSchema,
+  });
+}
+
+export async function removeCollaborator(
+  http: ForgejoHttp,
+  slug: string,
+  collaborator: string,
+): Promise<void> {
+  await http.request("DELETE", "/repos/{owner}/{repo}/collaborators/{collaborator}", {
+    params: { ...repoParams(slug), collaborator },
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * core/forgejo: the Forgejo API client (SPEC §5.3). One HTTP layer
+ * (http.ts), one small function per endpoint grouped by resource, zod
+ * schemas for the fields read (schema.ts), idempotent ensure verbs, and
+ * CLIENT_ROUTES for the contract test.
+ */
+export * from "./auth.ts";
+export * from "./error.ts";
+export * from "./http.ts";
+export * from "./paginate.ts";
+export * from "./schema.ts";
+export * from "./client.ts";
+export * from "./admin.ts";
+export * from "./branches.ts";
+export * from "./collaborators.ts";
+export * from "./issues.ts";
+export * from "./labels.ts";
+export * from "./mirrors.ts";
+export * from "./misc.ts";
+export * from "./oauth.ts";
+export * from "./orgs.ts";
+export * from "./protections.ts";
+export * from "./pulls.ts";
+export * from "./repos.ts";
+export * from "./tags.ts";
+export * from "./timeline.ts";
+export * from "./tokens.ts";
+export * from "./users.ts";
