@@ -26,3 +26,4 @@ export * from "./tags.ts";
 export * from "./timeline.ts";
 export * from "./tokens.ts";
 export * from "./users.ts";
+export * from "./routes.ts";
