@@ -8,6 +8,7 @@ import type { ForgejoHttp } from "./http.ts";
 import * as admin from "./admin.ts";
 import * as branches from "./branches.ts";
 import * as collaborators from "./collaborators.ts";
+import * as contents from "./contents.ts";
 import * as issues from "./issues.ts";
 import * as labels from "./labels.ts";
 import * as mirrors from "./mirrors.ts";
@@ -42,6 +43,7 @@ const modules = {
   admin,
   branches,
   collaborators,
+  contents,
   issues,
   labels,
   mirrors,

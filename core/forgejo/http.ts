@@ -196,7 +196,10 @@ export class ForgejoHttp {
   }
 }
 
-/** Fill `{name}` placeholders; a missing value is a programming error. */
+/**
+ * Fill `{name}` placeholders, URL-encoded; `{filepath}` keeps its "/" (a
+ * path inside the repo). A missing value is a programming error.
+ */
 export function expandPath(
   template: string,
   params: Readonly<Record<string, string | number>>,
@@ -204,7 +207,10 @@ export function expandPath(
   return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined) throw new TypeError(`Missing path parameter "${name}" in ${template}`);
-    return encodeURIComponent(String(value));
+    const text = String(value);
+    return name === "filepath"
+      ? text.split("/").map(encodeURIComponent).join("/")
+      : encodeURIComponent(text);
   });
 }
 

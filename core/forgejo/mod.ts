@@ -13,6 +13,7 @@ export * from "./client.ts";
 export * from "./admin.ts";
 export * from "./branches.ts";
 export * from "./collaborators.ts";
+export * from "./contents.ts";
 export * from "./issues.ts";
 export * from "./labels.ts";
 export * from "./mirrors.ts";

@@ -86,6 +86,8 @@ export const CLIENT_ROUTES: ReadonlyArray<Route> = [
   { method: "POST", path: "/repos/{owner}/{repo}/push_mirrors" },
   { method: "DELETE", path: "/repos/{owner}/{repo}/push_mirrors/{name}" },
   { method: "POST", path: "/repos/{owner}/{repo}/push_mirrors-sync" },
+  // contents.ts
+  { method: "POST", path: "/repos/{owner}/{repo}/contents/{filepath}" },
   // oauth.ts
   { method: "GET", path: "/user/applications/oauth2" },
   { method: "POST", path: "/user/applications/oauth2" },

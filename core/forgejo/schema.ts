@@ -203,3 +203,8 @@ export type OAuth2App = z.infer<typeof OAuth2AppSchema>;
 export function labelAdded(event: TimelineEvent): boolean {
   return event.type === "label" && event.body === "1";
 }
+
+/** The answer to a contents API write: the commit it made. */
+export const FileChangeSchema = z.object({
+  commit: z.object({ sha: z.string().optional() }).loose().nullish(),
+}).loose().nullable();
