@@ -26,10 +26,13 @@ export async function branchExists(
 }
 
 /** Every branch (an empty repo answers null, read as none). */
-export async function listBranches(http: ForgejoHttp, slug: string): Promise<Branch[]> {
+export async function listBranches(
+  http: ForgejoHttp,
+  slug: string,
+): Promise<Array<Branch & { name: string }>> {
   return await paginate(http, "/repos/{owner}/{repo}/branches", {
     params: repoParams(slug),
-    item: BranchSchema,
+    item: BranchSchema.required({ name: true }),
   });
 }
 

@@ -115,8 +115,9 @@ export const CommitSchema = z.object({
   timestamp: z.string().optional(),
 }).loose();
 
+/** One branch; a lookup by name relies on the commit, a listing on the names. */
 export const BranchSchema = z.object({
-  name: z.string(),
+  name: z.string().optional(),
   commit: CommitSchema.nullish(),
   protected: z.boolean().optional(),
 }).loose();

@@ -7,6 +7,12 @@
  * Errors carry method, path and status, never the token.
  */
 import { RuntimeFailure } from "../../core/errors.ts";
+import { tokenAuth } from "../../core/forgejo/auth.ts";
+import { getBranch } from "../../core/forgejo/branches.ts";
+import { createFile } from "../../core/forgejo/contents.ts";
+import { ForgejoError } from "../../core/forgejo/error.ts";
+import { ForgejoHttp, repoPath } from "../../core/forgejo/http.ts";
+import { createTag, getTag } from "../../core/forgejo/tags.ts";
 import type { MirrorApi } from "./mirrors.ts";
 
 export class ApiError extends RuntimeFailure {
@@ -96,59 +102,56 @@ export interface ReleaseForge {
   createFile(repo: string, path: string, content: string, message: string): Promise<void>;
 }
 
-/** The Forgejo API of the project's forge. `forgeUrl` is the web root; `repo` is "owner/name". */
+/**
+ * The Forgejo API of the project's forge, over core/forgejo. `forgeUrl` is
+ * the web root; `repo` is "owner/name".
+ */
 export function forgejoForge(forgeUrl: string, token: string, fetcher: typeof fetch): ReleaseForge {
-  const api = `${forgeUrl.replace(/\/+$/, "")}/api/v1`;
-  const authorization = `token ${token}`;
-  const repoUrl = (repo: string) => {
-    const [owner = "", name = ""] = repo.split("/");
-    return `${api}/repos/${seg(owner)}/${seg(name)}`;
-  };
+  const http = new ForgejoHttp(forgeUrl, tokenAuth(token), { fetch: fetcher, timeoutMs: 30_000 });
+  const sha = (value: unknown) =>
+    typeof value === "string" && /^[0-9a-f]{40,64}$/.test(value) ? value : null;
   return {
-    async branchHead(repo, branch) {
-      const url = `${repoUrl(repo)}/branches/${seg(branch)}`;
-      const { status, data } = await call(fetcher, {
-        method: "GET",
-        url,
-        authorization,
-        accept: [404],
-      });
-      if (status === 404) return null;
-      return shaAt(data, "commit", "id") ?? badAnswer("GET", url, "commit.id");
-    },
-    async tagCommit(repo, tag) {
-      const url = `${repoUrl(repo)}/tags/${seg(tag)}`;
-      const { status, data } = await call(fetcher, {
-        method: "GET",
-        url,
-        authorization,
-        accept: [404],
-      });
-      if (status === 404) return null;
-      return shaAt(data, "commit", "sha") ?? badAnswer("GET", url, "commit.sha");
-    },
-    async createTag(repo, tag, target, message) {
-      const url = `${repoUrl(repo)}/tags`;
-      const body = { tag_name: tag, target, message };
-      const { data } = await call(fetcher, { method: "POST", url, authorization, body });
-      return shaAt(data, "commit", "sha") ?? badAnswer("POST", url, "commit.sha");
-    },
-    async createFile(repo, path, content, message) {
-      const url = `${repoUrl(repo)}/contents/${path.split("/").map(seg).join("/")}`;
-      const body = { content: base64(content), message };
-      await call(fetcher, { method: "POST", url, authorization, body });
-    },
+    branchHead: (repo, branch) =>
+      asApiError(async () => {
+        const found = await getBranch(http, repo, branch);
+        if (!found) return null;
+        return sha(found.commit?.id) ??
+          badAnswer("GET", branchUrl(http, repo, branch), "commit.id");
+      }),
+    tagCommit: (repo, tag) =>
+      asApiError(async () => {
+        const found = await getTag(http, repo, tag);
+        if (!found) return null;
+        return sha(found.commit?.sha) ?? badAnswer("GET", tagsUrl(http, repo), "commit.sha");
+      }),
+    createTag: (repo, tag, target, message) =>
+      asApiError(async () => {
+        const made = await createTag(http, repo, { tag_name: tag, target, message });
+        return sha(made.commit?.sha) ?? badAnswer("POST", tagsUrl(http, repo), "commit.sha");
+      }),
+    createFile: (repo, path, content, message) =>
+      asApiError(async () => {
+        await createFile(http, repo, path, { content, message });
+      }),
   };
+}
+
+const branchUrl = (http: ForgejoHttp, repo: string, branch: string) =>
+  `${http.apiBase}${repoPath(repo)}/branches/${seg(branch)}`;
+const tagsUrl = (http: ForgejoHttp, repo: string) => `${http.apiBase}${repoPath(repo)}/tags`;
+
+/** core/forgejo's errors as this plugin's ApiError (a RuntimeFailure: exit 1). */
+async function asApiError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ForgejoError)) throw error;
+    throw new ApiError(error.method, error.url, error.status, error.forgeMessage);
+  }
 }
 
 function badAnswer(method: string, url: string, field: string): never {
   throw new ApiError(method, url, 200, `answer without ${field}`);
-}
-
-function base64(text: string): string {
-  let binary = "";
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 /**
