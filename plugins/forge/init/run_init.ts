@@ -16,7 +16,12 @@ import { combineOutcomes, ensureIdentity, EnvWriter } from "../../../core/identi
 import type { Plugin, StepStatus } from "../../../core/plugin.ts";
 import type { Redactor } from "../../../core/redact.ts";
 import * as api from "../../../core/forgejo/mod.ts";
-import { ForgejoError, ForgejoHttp, type HttpOptions, isTransient } from "../../../core/forgejo/mod.ts";
+import {
+  ForgejoError,
+  ForgejoHttp,
+  type HttpOptions,
+  isTransient,
+} from "../../../core/forgejo/mod.ts";
 import { identityForge } from "../../../core/forgejo/identity_forge.ts";
 import { identityTable } from "../identities.ts";
 import type { RepoArg } from "../repo_arg.ts";
