@@ -139,11 +139,12 @@ export class ForgejoHttp {
     const headers: Record<string, string> = { accept: "application/json" };
     const auth = authorizationHeader(credentials);
     if (auth) headers.authorization = auth;
-    let body: string | null = null;
-    if (options.body !== undefined) {
+    // Writes always say JSON: the forge's form binding answers 422 to a
+    // missing Content-Type and reads a form type as empty fields.
+    if (options.body !== undefined || method !== "GET" && method !== "HEAD") {
       headers["content-type"] = "application/json";
-      body = JSON.stringify(options.body);
     }
+    const body = options.body === undefined ? null : JSON.stringify(options.body);
     const timeoutMs = this.options.timeoutMs ?? 15_000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
@@ -163,11 +164,12 @@ export class ForgejoHttp {
       throw new ForgejoError(method, url, 0, scrub(reason));
     }
     const data = parseBody(text);
-    const accepted = options.accept?.includes(response.status) ?? false;
-    if (response.ok && !accepted) {
+    if (options.accept?.includes(response.status)) {
+      return { status: response.status, headers: response.headers, data: data as T };
+    }
+    if (response.ok) {
       return { status: response.status, headers: response.headers, data: check(data) };
     }
-    if (accepted) return { status: response.status, headers: response.headers, data: data as T };
     const retryAfter = parseRetryAfter(
       response.headers.get("retry-after"),
       (this.options.now ?? Date.now)(),
@@ -180,6 +182,7 @@ export class ForgejoHttp {
       ...(retryAfter === null ? [] : [retryAfter]),
     );
 
+    /** The answer checked with the schema; a violation names the first broken field. */
     function check(value: unknown): T {
       if (!options.schema || response.status === 204) return value as T;
       const result = options.schema.safeParse(value);
