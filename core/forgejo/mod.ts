@@ -3,6 +3,18 @@
  * (http.ts), one small function per endpoint grouped by resource, zod
  * schemas for the fields read (schema.ts), idempotent ensure verbs, and
  * CLIENT_ROUTES for the contract test.
+ *
+ * ```ts
+ * const http = new ForgejoHttp(forgeUrl, basicAuth(adminUser, adminPass), {
+ *   fetch: context.fetch,
+ *   sleep: (ms, signal) => context.clock.sleep(ms, signal),
+ *   signal: context.signal,
+ * });
+ * const issues = await listIssues(http, "acme/demo", { labels: ["backlog"] });
+ * await ensureLabel(http, "acme/demo", { name: "backlog", color: "#0075ca" });
+ * // The same, bound: forgejoClient(http).issues.listIssues("acme/demo", {…});
+ * const bot = forgejoClient(http).withAuth(tokenAuth(botToken));
+ * ```
  */
 export * from "./auth.ts";
 export * from "./error.ts";
@@ -27,6 +39,7 @@ export * from "./tags.ts";
 export * from "./timeline.ts";
 export * from "./tokens.ts";
 export * from "./users.ts";
+export * from "./identity_forge.ts";
 export * from "./routes.ts";
 export * from "./ensure.ts";
 export * from "./ensure_user.ts";
