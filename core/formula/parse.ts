@@ -22,6 +22,10 @@ type Issue = Parameters<typeof describeIssue>[0];
 /** `file: step "id": key: rule` for an issue inside `[[steps]]`, else `file: key.path: rule`. */
 function schemaMessage(issue: Issue, data: Record<string, unknown>, file: string): string {
   const [top, index] = issue.path;
+  if (issue.code === "invalid_key") {
+    // A record key (a variable name) that breaks its pattern: zod nests the reason.
+    return `${file}: ${issue.path.join(".")}: ${issue.issues[0]?.message ?? "invalid name"}`;
+  }
   if (top !== "steps" || typeof index !== "number") {
     const { path, rule } = describeIssue(issue);
     return `${file}: ${path}: ${rule}`;
