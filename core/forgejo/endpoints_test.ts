@@ -8,12 +8,12 @@ import { createUser } from "./admin.ts";
 import { createBranch } from "./branches.ts";
 import { collaboratorPermission } from "./collaborators.ts";
 import { createFile } from "./contents.ts";
-import { getIssue, listComments } from "./issues.ts";
+import { countIssues, getIssue, listComments } from "./issues.ts";
 import { addIssueLabels } from "./labels.ts";
 import { createPushMirror } from "./mirrors.ts";
 import { getVersion } from "./misc.ts";
 import { createOrgRepo, createRepo } from "./repos.ts";
-import { listPulls, mergePull } from "./pulls.ts";
+import { countPulls, listPulls, mergePull } from "./pulls.ts";
 import { createToken } from "./tokens.ts";
 import { whoami } from "./users.ts";
 
@@ -200,5 +200,20 @@ Deno.test("branches, mirrors and contents send the forge's field names", async (
     new TextDecoder().decode(Uint8Array.from(atob(body.content), (c) => c.charCodeAt(0))),
     "é",
   );
+  mock.done();
+});
+
+Deno.test("counts read X-Total-Count of a one-item page", async () => {
+  const { http, mock } = setup([
+    {
+      method: "GET",
+      path: "/repos/o/r/issues?state=open&type=issues&labels=backlog&limit=1",
+      body: [{}],
+      headers: { "x-total-count": "12" },
+    },
+    { method: "GET", path: "/repos/o/r/pulls?state=open&limit=1", body: [] },
+  ]);
+  assert.equal(await countIssues(http, "o/r", { labels: "backlog" }), 12);
+  assert.equal(await countPulls(http, "o/r"), 0);
   mock.done();
 });

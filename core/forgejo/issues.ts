@@ -1,7 +1,7 @@
 /** Issues and their comments. Issues and PRs share one number sequence per repo. */
 import { z } from "zod";
-import { type ForgejoHttp, repoParams } from "./http.ts";
-import { paginate } from "./paginate.ts";
+import { type ForgejoHttp, type QueryValue, repoParams } from "./http.ts";
+import { paginate, totalOf } from "./paginate.ts";
 import { type Comment, CommentSchema, type Issue, IssueSchema } from "./schema.ts";
 
 export interface IssueFilter {
@@ -31,29 +31,33 @@ export async function listIssues(
   slug: string,
   filter: IssueFilter = {},
 ): Promise<Issue[]> {
-  const { labels, max, state = "open", type = "issues", ...rest } = filter;
+  const { max, ...rest } = filter;
   return await paginate(http, "/repos/{owner}/{repo}/issues", {
     params: repoParams(slug),
-    query: {
-      ...rest,
-      state,
-      type,
-      labels: typeof labels === "string" ? labels : labels?.join(","),
-    },
+    query: issueQuery(rest),
     item: IssueSchema,
     ...(max === undefined ? {} : { max }),
   });
 }
 
-/** How many items a paged list route holds (X-Total-Count of a one-item page). */
-export async function countOf(
+/** How many issues match the filter (X-Total-Count of a one-item page). */
+export async function countIssues(
   http: ForgejoHttp,
-  path: string,
-  query: Record<string, string>,
+  slug: string,
+  filter: Omit<IssueFilter, "max"> = {},
 ): Promise<number> {
-  const r = await http.request<unknown[] | null>("GET", path, { query: { ...query, limit: 1 } });
-  const total = r.headers.get("x-total-count");
-  return total === null ? (r.data ?? []).length : Number(total);
+  const r = await http.request("GET", "/repos/{owner}/{repo}/issues", {
+    params: repoParams(slug),
+    query: { ...issueQuery(filter), limit: 1 },
+    schema: z.array(z.unknown()).nullable(),
+  });
+  return totalOf(r);
+}
+
+/** The filter as query values: open issues (not PRs) by default, label names comma-joined. */
+function issueQuery(filter: Omit<IssueFilter, "max">): Record<string, QueryValue> {
+  const { labels, state = "open", type = "issues", ...rest } = filter;
+  return { ...rest, state, type, labels: typeof labels === "string" ? labels : labels?.join(",") };
 }
 
 /** `GET …/issues/{index}`; a PR number answers the PR as an issue. Null when unknown. */

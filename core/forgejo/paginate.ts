@@ -57,6 +57,12 @@ export async function paginate<T>(
   return out;
 }
 
+/** The total behind a list answer: X-Total-Count, else the items in it. */
+export function totalOf(response: { headers: Headers; data: readonly unknown[] | null }): number {
+  const total = response.headers.get("x-total-count");
+  return total === null ? (response.data ?? []).length : Number(total);
+}
+
 /** Whether a Link header (`<url>; rel="next",<url>; rel="last"`) names a next page. */
 export function hasNext(link: string): boolean {
   return link.split(",").some((part) => /;\s*rel="?next"?/i.test(part));

@@ -1,7 +1,8 @@
 /** Pull requests and their reviews. */
 import { ForgejoError } from "./error.ts";
 import { type ForgejoHttp, repoParams } from "./http.ts";
-import { paginate } from "./paginate.ts";
+import { z } from "zod";
+import { paginate, totalOf } from "./paginate.ts";
 import { type Pull, PullSchema, type Review, ReviewSchema } from "./schema.ts";
 
 export interface CreatePullInput {
@@ -51,6 +52,21 @@ export async function listPulls(
     item: PullSchema,
     ...(max === undefined ? {} : { max }),
   });
+}
+
+/** How many PRs match (X-Total-Count of a one-item page). */
+export async function countPulls(
+  http: ForgejoHttp,
+  slug: string,
+  filter: Omit<PullFilter, "max"> = {},
+): Promise<number> {
+  const { state = "open", ...rest } = filter;
+  const r = await http.request("GET", "/repos/{owner}/{repo}/pulls", {
+    params: repoParams(slug),
+    query: { ...rest, state, limit: 1 },
+    schema: z.array(z.unknown()).nullable(),
+  });
+  return totalOf(r);
 }
 
 /** Every open PR (with its head branch). */

@@ -72,18 +72,17 @@ async function statusOf(
   try {
     status.version = await api.getVersion(http);
     status.reachable = true;
-    const path = api.repoPath(project.repo);
     const labels = new Set((await api.listLabels(http, project.repo)).map((label) => label.name));
     // A label filter naming no existing label is ignored by the forge: count 0 instead.
     const count = (label: string) =>
       labels.has(label)
-        ? api.countOf(http, `${path}/issues`, { state: "open", type: "issues", labels: label })
+        ? api.countIssues(http, project.repo, { state: "open", labels: label })
         : Promise.resolve(0);
     const [backlog, inProgress, blocked, prs] = await Promise.all([
       count("backlog"),
       count("in-progress"),
       count("blocked"),
-      api.countOf(http, `${path}/pulls`, { state: "open" }),
+      api.countPulls(http, project.repo, { state: "open" }),
     ]);
     status.issues = { backlog, in_progress: inProgress, blocked };
     status.open_prs = prs;

@@ -151,9 +151,7 @@ export class IssueLifecycle {
   }
 
   async close(n: number): Promise<void> {
-    await this.http.request("PATCH", `${api.repoPath(this.slug)}/issues/${n}`, {
-      body: { state: "closed" },
-    });
+    await api.editIssue(this.http, this.slug, n, { state: "closed" });
   }
 
   /** Whether every dependency of the issue is closed. */
