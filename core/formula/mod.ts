@@ -5,6 +5,7 @@ export * from "./check.ts";
 export * from "./context_path.ts";
 export * from "./parse.ts";
 export * from "./project_vars.ts";
+export * from "./prompt.ts";
 export * from "./render.ts";
 export * from "./schema.ts";
 export * from "./template.ts";

@@ -4,13 +4,7 @@
  */
 import { BadInputError } from "../../core/errors.ts";
 import { loadProjectFile, type Project, resolveProjectFile } from "../../core/config/project.ts";
-import {
-  contextRoots,
-  findFormulaSource,
-  loadFormula,
-  projectVariables,
-  renderFormula,
-} from "../../core/formula/mod.ts";
+import { formulaPrompt } from "../../core/formula/mod.ts";
 import type { CommandHost } from "../../core/plugin.ts";
 import { fileLabel } from "./labels.ts";
 
@@ -40,15 +34,17 @@ export async function renderCommand(
   const vars = parseVarFlags(varFlags);
   const root = host.root();
   const { cwd, env } = host.context;
-  const source = await findFormulaSource(root, nameOrPath, cwd, { label: fileLabel(cwd) });
-  const { formula } = loadFormula(source);
   const project = await selectedProject(host, root);
-  const prompt = await renderFormula(formula, source.file, {
+  const { formula, file, prompt } = await formulaPrompt({
+    root,
+    formula: nameOrPath,
+    cwd,
     vars,
-    ...(project ? { projectVars: projectVariables(project) } : {}),
-    ...(project ? contextRoots(project, root, env) : {}),
+    project,
+    env,
+    label: fileLabel(cwd),
   });
-  return { name: formula.name, file: source.file, project: project?.name ?? null, prompt };
+  return { name: formula.name, file, project: project?.name ?? null, prompt };
 }
 
 /** The project given by --project or PROJECT_NAME, or the only one; null when there is none. */
