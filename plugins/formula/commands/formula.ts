@@ -69,12 +69,11 @@ export function registerFormulaCommands(program: Command, host: CommandHost): vo
     .option(
       "--var <name=value>",
       "a variable's value (repeatable)",
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .action((name, flags) =>
       host.run(async () => {
-        const result = await renderCommand(host, name, flags.var);
+        const result = await renderCommand(host, name, flags.var ?? []);
         if (host.globals().json) json(result);
         else write(result.prompt);
         return 0;
