@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { BadInputError } from "../errors.ts";
-import { formulaProblems } from "./check.ts";
 import { parseFormula } from "./parse.ts";
 
 const VALID = `
@@ -91,27 +90,6 @@ Deno.test("parse: rules across keys name the step and the rule", () => {
     failure(VALID.replace('description = "Work on {{issue}}"', 'description = "{{nope}}"')),
     'f.toml: description: undeclared variable "nope" (declare it in [vars.nope])',
   );
-});
-
-Deno.test("check: a three-step cycle is named in walk order; forward needs are refused", () => {
-  const step = (id: string, needs: string[]) => ({ id, title: id, description: id, needs });
-  const formula = {
-    name: "c",
-    description: "d",
-    version: 1,
-    vars: {},
-    context: { files: [] },
-    steps: [step("a", ["c"]), step("b", ["a"]), step("c", ["b"])],
-  };
-  assert.deepEqual(formulaProblems(formula), [
-    { step: "a", rule: "dependency cycle: a -> c -> b -> a" },
-  ]);
-  formula.steps = [step("a", ["b"]), step("b", [])];
-  assert.deepEqual(formulaProblems(formula), [
-    { step: "a", rule: 'needs "b", which comes later (needs must name earlier steps)' },
-  ]);
-  formula.steps = [step("a", []), step("b", ["a"]), step("c", ["a", "b"])];
-  assert.deepEqual(formulaProblems(formula), []);
 });
 
 Deno.test("check: a variable may be declared and not used; vars named like Object members are not declared", () => {
