@@ -1,0 +1,145 @@
+/**
+ * Who is calling (shared/FORGEJO-API.md §1.1): `token` / `Bearer` headers,
+ * `?token=` / `?access_token=`, basic auth with a password or a token as the
+ * password, then the gates every authenticated request passes (must change
+ * password, prohibited login, sign-in required) and sudo. Bad credentials
+ * fail before routing, so even /version answers 401.
+ */
+import { apiError, gateError, notFound } from "./respond.ts";
+import type { State, TokenRecord, UserRecord } from "./state.ts";
+
+export interface Caller {
+  user: UserRecord;
+  /** Set when a token authenticated the request (its scopes apply). */
+  token: TokenRecord | null;
+  /** Basic auth (with a password or a token as the password). */
+  basic: boolean;
+}
+
+export type AuthResult = { caller: Caller | null } | { error: Response };
+
+export interface AuthOptions {
+  rootUrl: string;
+  requireSignin: boolean;
+  now: () => number;
+}
+
+export function authenticate(request: Request, state: State, options: AuthOptions): AuthResult {
+  const found = identify(request, state, options);
+  if ("error" in found) return found;
+  const caller = found.caller;
+  if (!caller) {
+    if (options.requireSignin) {
+      return { error: gateError(403, "Only signed in user is allowed to call APIs.") };
+    }
+    return { caller: null };
+  }
+  if (caller.user.mustChangePassword) {
+    return {
+      error: gateError(
+        403,
+        `You must change your password. Change it at: ${options.rootUrl}/user/change_password`,
+      ),
+    };
+  }
+  if (caller.user.prohibitLogin || !caller.user.active) {
+    return {
+      error: gateError(
+        403,
+        "This account is prohibited from signing in, please contact your site administrator.",
+      ),
+    };
+  }
+  const url = new URL(request.url);
+  const sudo = request.headers.get("sudo") ?? url.searchParams.get("sudo");
+  if (sudo) {
+    if (!caller.user.isAdmin) {
+      return { error: gateError(403, "Only administrators allowed to sudo.") };
+    }
+    const target = state.user(sudo);
+    if (!target) return { error: notFound(options.rootUrl) };
+    return { caller: { ...caller, user: target } };
+  }
+  return { caller };
+}
+
+function identify(request: Request, state: State, options: AuthOptions): AuthResult {
+  const header = request.headers.get("authorization");
+  const url = new URL(request.url);
+  const queryToken = url.searchParams.get("token") ?? url.searchParams.get("access_token");
+  if (header?.startsWith("token ") || /^bearer /i.test(header ?? "")) {
+    return byToken(header!.slice(header!.indexOf(" ") + 1).trim(), state, options);
+  }
+  if (header && /^basic /i.test(header)) {
+    let decoded: string;
+    try {
+      decoded = atob(header.slice(6).trim());
+    } catch {
+      return { error: apiError(options.rootUrl, 401, "user does not exist [uid: 0, name: ]") };
+    }
+    const colon = decoded.indexOf(":");
+    const name = colon < 0 ? decoded : decoded.slice(0, colon);
+    const password = colon < 0 ? "" : decoded.slice(colon + 1);
+    if (password === "" || password === "x-oauth-basic") {
+      return asBasic(byToken(name, state, options));
+    }
+    const asToken = state.tokenBySecret(password);
+    if (asToken && !expired(asToken, options.now)) {
+      return asBasic(byToken(password, state, options));
+    }
+    const user = state.userByEmailOrName(name);
+    if (!user) {
+      return {
+        error: apiError(options.rootUrl, 401, `user does not exist [uid: 0, name: ${name}]`),
+      };
+    }
+    if (!state.checkPassword(user, password)) {
+      return {
+        error: apiError(
+          options.rootUrl,
+          401,
+          `user's password is invalid [uid: ${user.id}, name: ${user.login}]`,
+        ),
+      };
+    }
+    return { caller: { user, token: null, basic: true } };
+  }
+  if (header) {
+    return { error: apiError(options.rootUrl, 401, "user does not exist [uid: 0, name: ]") };
+  }
+  if (queryToken) return byToken(queryToken, state, options);
+  return { caller: null };
+}
+
+function byToken(secret: string, state: State, options: AuthOptions): AuthResult {
+  const token = state.tokenBySecret(secret);
+  const user = token && !expired(token, options.now) ? state.userById(token.userId) : undefined;
+  if (!token || !user) {
+    return { error: apiError(options.rootUrl, 401, "user does not exist [uid: 0, name: ]") };
+  }
+  return { caller: { user, token, basic: false } };
+}
+
+function asBasic(result: AuthResult): AuthResult {
+  return "caller" in result && result.caller
+    ? { caller: { ...result.caller, basic: true } }
+    : result;
+}
+
+function expired(token: TokenRecord, now: () => number): boolean {
+  return token.oauthExpires !== undefined && token.oauthExpires < now();
+}
+
+/** Decode basic credentials for git smart HTTP and the OAuth login form. */
+export function basicCredentials(header: string | null): { name: string; password: string } | null {
+  if (!header || !/^basic /i.test(header)) return null;
+  try {
+    const decoded = atob(header.slice(6).trim());
+    const colon = decoded.indexOf(":");
+    return colon < 0
+      ? { name: decoded, password: "" }
+      : { name: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * OAuth2 applications (API) and the authorization-code login flow
+ * (/login/oauth/authorize, /login/oauth/access_token, /login/oauth/userinfo),
+ * enough for the chat's browser login. The authorize page signs a user in
+ * with basic auth or a small form, then redirects back with a code.
+ */
+import type { Hono } from "hono";
+import { basicCredentials } from "./auth.ts";
+import type { Forge } from "./forge.ts";
+import { apiError, json, notFound, statusOnly } from "./respond.ts";
+import { type ApiApp, bodyOf, signedIn } from "./route_kit.ts";
+import { type OAuthAppRecord, randomHex, sha256, type UserRecord } from "./state.ts";
+
+const CODE_TTL_MS = 10 * 60_000;
+const ACCESS_TTL_MS = 60 * 60_000;
+
+export function registerOAuthApiRoutes(app: ApiApp, forge: Forge): void {
+  const { state } = forge;
+  const appJson = (a: OAuthAppRecord, secret = "") => ({
+    id: a.id,
+    name: a.name,
+    client_id: a.clientId,
+    client_secret: secret,
+    redirect_uris: a.redirectUris,
+    confidential_client: a.confidential,
+    created: a.created,
+  });
+  const mine = (userId: number, id: string) =>
+    state.data.oauthApps.find((a) => a.userId === userId && a.id === Number(id));
+
+  app.get("/user/applications/oauth2", (c) => {
+    const who = signedIn(c, forge);
+    if ("error" in who) return who.error;
+    const apps = state.data.oauthApps.filter((a) => a.userId === who.ok.user.id);
+    return json(200, apps.map((a) => appJson(a)), { "x-total-count": String(apps.length) });
+  });
+
+  app.post("/user/applications/oauth2", async (c) => {
+    const who = signedIn(c, forge);
+    if ("error" in who) return who.error;
+    const body = await bodyOf(c, forge);
+    if ("error" in body) return body.error;
+    const name = String(body.ok.name ?? "");
+    if (!name) return apiError(forge.rootUrl, 422, "[Name]: Required");
+    const uris = Array.isArray(body.ok.redirect_uris) ? body.ok.redirect_uris.map(String) : [];
+    const secret = `gto_${randomHex(26)}`;
+    const record: OAuthAppRecord = {
+      id: state.nextId("oauth_app"),
+      userId: who.ok.user.id,
+      name,
+      clientId: crypto.randomUUID(),
+      secretHash: sha256(secret),
+      redirectUris: uris,
+      confidential: body.ok.confidential_client !== false,
+      created: forge.iso(),
+    };
+    state.data.oauthApps.push(record);
+    forge.onChange();
+    return json(201, appJson(record, secret));
+  });
+
+  app.get("/user/applications/oauth2/:id", (c) => {
+    const who = signedIn(c, forge);
+    if ("error" in who) return who.error;
+    const found = mine(who.ok.user.id, c.req.param("id"));
+    return found ? json(200, appJson(found)) : notFound(forge.rootUrl);
+  });
+
+  app.patch("/user/applications/oauth2/:id", async (c) => {
+    const who = signedIn(c, forge);
+    if ("error" in who) return who.error;
+    const found = mine(who.ok.user.id, c.req.param("id"));
+    if (!found) return notFound(forge.rootUrl);
+    const body = await bodyOf(c, forge);
+    if ("error" in body) return body.error;
+    if (typeof body.ok.name === "string" && body.ok.name) found.name = body.ok.name;
+    if (Array.isArray(body.ok.redirect_uris)) {
+      found.redirectUris = body.ok.redirect_uris.map(String);
+    }
+    if (typeof body.ok.confidential_client === "boolean") {
+      found.confidential = body.ok.confidential_client;
+    }
+    // Forgejo regenerates the secret on update and shows it once.
+    const secret = `gto_${randomHex(26)}`;
+    found.secretHash = sha256(secret);
+    forge.onChange();
+    return json(200, appJson(found, secret));
+  });
+
+  app.delete("/user/applications/oauth2/:id", (c) => {
+    const who = signedIn(c, forge);
+    if ("error" in who) return who.error;
+    const found = mine(who.ok.user.id, c.req.param("id"));
+    if (!found) return notFound(forge.rootUrl);
+    state.data.oauthApps = state.data.oauthApps.filter((a) => a !== found);
+    forge.onChange();
+    return statusOnly(204);
+  });
+}
+
+export function registerOAuthLoginRoutes(app: Hono, forge: Forge): void {
+  const { state } = forge;
+
+  const signIn = (name: string, password: string): UserRecord | null => {
+    const user = state.userByEmailOrName(name);
+    return user && user.active && !user.prohibitLogin && state.checkPassword(user, password)
+      ? user
+      : null;
+  };
+
+  const authorize = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const params = request.method === "POST"
+      ? new URLSearchParams(await request.text())
+      : url.searchParams;
+    const clientId = params.get("client_id") ?? "";
+    const redirectUri = params.get("redirect_uri") ?? "";
+    const oauthApp = state.data.oauthApps.find((a) => a.clientId === clientId);
+    if (!oauthApp) return new Response("Client ID not registered\n", { status: 400 });
+    if (!oauthApp.redirectUris.includes(redirectUri)) {
+      return new Response("Unregistered Redirect URI\n", { status: 400 });
+    }
+    const back = new URL(redirectUri);
+    const stateParam = params.get("state");
+    if (params.get("response_type") !== "code") {
+      back.searchParams.set("error", "unsupported_response_type");
+      if (stateParam) back.searchParams.set("state", stateParam);
+      return Response.redirect(back.toString(), 302);
+    }
+    const basic = basicCredentials(request.headers.get("authorization"));
+    const user = basic
+      ? signIn(basic.name, basic.password)
+      : request.method === "POST"
+      ? signIn(params.get("user_name") ?? "", params.get("password") ?? "")
+      : null;
+    if (!user) return loginForm(url, params, request.method === "POST" || basic !== null);
+    const code = randomHex(16);
+    state.data.oauthGrants.push({
+      code: sha256(code),
+      appId: oauthApp.id,
+      userId: user.id,
+      redirectUri,
+      expires: forge.now() + CODE_TTL_MS,
+    });
+    forge.onChange();
+    back.searchParams.set("code", code);
+    if (stateParam) back.searchParams.set("state", stateParam);
+    return Response.redirect(back.toString(), 302);
+  };
+  app.get("/login/oauth/authorize", (c) => authorize(c.req.raw));
+  app.post("/login/oauth/authorize", (c) => authorize(c.req.raw));
+
+  app.post("/login/oauth/access_token", async (c) => {
+    const type = c.req.header("content-type") ?? "";
+    const raw = await c.req.text();
+    const params: Record<string, string> = type.includes("json")
+      ? Object.fromEntries(Object.entries(JSON.parse(raw || "{}")).map(([k, v]) => [k, String(v)]))
+      : Object.fromEntries(new URLSearchParams(raw));
+    const basic = basicCredentials(c.req.header("authorization") ?? null);
+    const clientId = params.client_id ?? basic?.name ?? "";
+    const clientSecret = params.client_secret ?? basic?.password ?? "";
+    const oauthApp = state.data.oauthApps.find((a) => a.clientId === clientId);
+    const invalid = (error: string, description: string) =>
+      json(400, { error, error_description: description });
+    if (!oauthApp || (oauthApp.confidential && oauthApp.secretHash !== sha256(clientSecret))) {
+      return invalid("unauthorized_client", "invalid client secret");
+    }
+    if (params.grant_type !== "authorization_code") {
+      return invalid(
+        "unsupported_grant_type",
+        "Only refresh_token or authorization_code grant type is supported",
+      );
+    }
+    const grant = state.data.oauthGrants.find((g) => g.code === sha256(params.code ?? ""));
+    if (!grant || grant.appId !== oauthApp.id || grant.expires < forge.now()) {
+      return invalid("unauthorized_client", "client is not authorized");
+    }
+    if (grant.redirectUri !== (params.redirect_uri ?? "")) {
+      return invalid("unauthorized_client", "unexpected redirect URI");
+    }
+    state.data.oauthGrants = state.data.oauthGrants.filter((g) => g !== grant);
+    const secret = randomHex(20);
+    state.addToken({
+      id: state.nextId("token"),
+      userId: grant.userId,
+      name: `oauth2:${oauthApp.name}`,
+      hash: sha256(secret),
+      lastEight: secret.slice(-8),
+      scopes: ["all"],
+      created: forge.iso(),
+      oauthExpires: forge.now() + ACCESS_TTL_MS,
+    });
+    forge.onChange();
+    return json(200, {
+      access_token: secret,
+      token_type: "bearer",
+      expires_in: ACCESS_TTL_MS / 1000,
+      refresh_token: "",
+    });
+  });
+
+  app.get("/login/oauth/userinfo", (c) => {
+    const header = c.req.header("authorization") ?? "";
+    const token = /^bearer /i.test(header)
+      ? state.tokenBySecret(header.slice(7).trim())
+      : undefined;
+    const user = token && (token.oauthExpires ?? Infinity) >= forge.now()
+      ? state.userById(token.userId)
+      : undefined;
+    if (!user) return json(401, { error: "invalid_token" });
+    return json(200, {
+      sub: String(user.id),
+      name: user.fullName || user.login,
+      preferred_username: user.login,
+      email: user.email,
+      picture: `${forge.rootUrl}avatars/${user.id}`,
+      groups: null,
+    });
+  });
+}
+
+function loginForm(url: URL, params: URLSearchParams, failed: boolean): Response {
+  const hidden = ["client_id", "redirect_uri", "response_type", "state", "scope"]
+    .filter((k) => params.get(k) !== null)
+    .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(params.get(k)!)}">`).join("");
+  const page = `<!doctype html><title>Sign in</title><h1>Sign in to the forge</h1>${
+    failed ? "<p>Username or password is incorrect.</p>" : ""
+  }<form method="post" action="${
+    escapeHtml(url.pathname)
+  }">${hidden}<label>Username <input name="user_name"></label> <label>Password <input name="password" type="password"></label> <button>Sign in</button></form>\n`;
+  return new Response(page, {
+    status: failed ? 401 : 200,
+    headers: { "content-type": "text/html; charset=utf-8" },
+  });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
