@@ -68,7 +68,7 @@ export interface Emulator {
   setUrl(url: string): void;
   admin: { user: string; pass: string };
   /** Where the admin password came from, for the start-up line. */
-  adminSource: string;
+  adminSource: "given" | "kept" | "generated";
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
   control: EmulatorControl;
@@ -115,11 +115,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   const adminUser = options.adminUser ?? "disinto-admin";
   const adminPass = options.adminPass ?? `${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
-  ensureAdmin(
-    forge,
-    adminUser,
-    options.adminPass ?? (state.user(adminUser) ? undefined : adminPass),
-  );
+  const adminKept = options.adminPass === undefined && state.user(adminUser) !== undefined;
+  ensureAdmin(forge, adminUser, adminKept ? undefined : adminPass);
   save();
 
   const callers = new WeakMap<Request, Caller | null>();
@@ -266,7 +263,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       forge.domain = new URL(url).hostname;
     },
     admin: { user: adminUser, pass: options.adminPass ?? adminPass },
-    adminSource: options.adminPass ? "given" : "generated",
+    adminSource: options.adminPass ? "given" : adminKept ? "kept" : "generated",
     requestLog: () => [...log],
     clearRequestLog: () => void log.splice(0),
     control,
