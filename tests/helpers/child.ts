@@ -1,19 +1,25 @@
 /**
  * Child processes for tests: start one, wait for a line on its stdout (with a
  * deadline, never a blind sleep), and make sure it is gone before the test ends.
+ *
+ * Built on Deno.Command rather than node:child_process: Deno's node polyfill
+ * reports a child we sent SIGTERM as "killed by SIGTERM" even when it caught
+ * the signal and exited 0 (Node itself reports code 0), and the graceful-stop
+ * tests need the real exit status. Test helpers only run under `deno test`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
 
+export type ExitStatus = { code: number | null; signal: Deno.Signal | null };
+
 export interface RunningChild {
-  child: ChildProcess;
+  pid: number;
   /** Resolves with the first stdout line matching `pattern`; rejects after `timeoutMs`. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** Resolves with the exit code (128 + signal number style is not applied: null on signal). */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The exit: a code, or the signal that ended it (then code is null). */
+  exited: Promise<ExitStatus>;
   output(): { stdout: string; stderr: string };
-  /** Kill (SIGKILL by default) and wait for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Send a signal (SIGKILL by default) and wait for the exit. */
+  stop(signal?: Deno.Signal): Promise<void>;
 }
 
 export function startChild(
@@ -21,31 +27,36 @@ export function startChild(
   args: readonly string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): RunningChild {
-  const child = spawn(command, args, {
-    stdio: ["ignore", "pipe", "pipe"],
+  const child = new Deno.Command(command, {
+    args: [...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    clearEnv: true,
     env: options.env ?? { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    cwd: options.cwd,
-  });
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  }).spawn();
   let stdout = "";
   let stderr = "";
   const listeners = new Set<() => void>();
-  child.stdout!.on("data", (chunk: Uint8Array) => {
-    stdout += new TextDecoder().decode(chunk);
-    for (const listener of listeners) listener();
-  });
-  child.stderr!.on("data", (chunk: Uint8Array) => {
-    stderr += new TextDecoder().decode(chunk);
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal }))
-  );
+  const drain = async (stream: ReadableStream<Uint8Array>, append: (text: string) => void) => {
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+      append(text);
+      for (const listener of listeners) listener();
+    }
+  };
+  const streams = Promise.all([
+    drain(child.stdout, (text) => stdout += text),
+    drain(child.stderr, (text) => stderr += text),
+  ]);
   let done = false;
-  exited.then(() => {
+  const exited = Promise.all([child.status, streams]).then(([status]): ExitStatus => {
     done = true;
     for (const listener of listeners) listener();
+    return { code: status.signal === null ? status.code : null, signal: status.signal };
   });
   return {
-    child,
+    pid: child.pid,
     exited,
     output: () => ({ stdout, stderr }),
     waitForLine(pattern, timeoutMs = 10_000) {
@@ -70,8 +81,14 @@ export function startChild(
         check();
       });
     },
-    async stop(signal = "SIGKILL") {
-      if (!done) child.kill(signal);
+    async stop(signal: Deno.Signal = "SIGKILL") {
+      if (!done) {
+        try {
+          child.kill(signal);
+        } catch {
+          // Already gone between the check and the kill.
+        }
+      }
       await exited;
     },
   };
