@@ -5,9 +5,12 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
+import process from "node:process";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-export const binaryPath = fileURLToPath(new URL("../../dist/disinto", import.meta.url));
+/** DISINTO_BINARY points the tests at another build (e.g. one per work tree). */
+export const binaryPath = process.env.DISINTO_BINARY ??
+  fileURLToPath(new URL("../../dist/disinto", import.meta.url));
 
 export function requireBinary(): string {
   if (!existsSync(binaryPath)) {
