@@ -13,6 +13,7 @@
  */
 import assert from "node:assert/strict";
 import { CLIENT_ROUTES, type Route } from "../core/forgejo/routes.ts";
+import { EMULATOR_ROUTES } from "../plugins/forge/emulator/routes.ts";
 
 const SWAGGER = new URL("../../shared/forgejo-v11-swagger.json", import.meta.url);
 const CLIENT_DIR = new URL("../core/forgejo/", import.meta.url);
@@ -84,6 +85,32 @@ async function calledRoutes(): Promise<{ routes: Set<string>; dynamic: string[] 
 Deno.test("every route the client calls exists in the Forgejo v11 swagger", async () => {
   const missing = await missingFromSwagger(CLIENT_ROUTES);
   assert.deepEqual(missing, [], `client routes missing from the swagger: ${missing.join(", ")}`);
+});
+
+Deno.test("every route the emulator serves exists in the Forgejo v11 swagger", async () => {
+  assert.ok(EMULATOR_ROUTES.length > 50, "the emulator's routes were read from its app");
+  // The emulator names path parameters its own way ({name} where the swagger says
+  // {username}); the contract is the method and the shape of the path.
+  const shape = (path: string) => path.replace(/\{[^}]+\}/g, "{}");
+  const known = new Set([...(await swaggerRoutes())].map(shape));
+  const missing = EMULATOR_ROUTES
+    .filter((route) => !EXEMPT.some((exempt) => exempt.pattern.test(route.path)))
+    .map((route) => `${route.method.toUpperCase()} ${route.path}`)
+    .filter((key) => !known.has(shape(key)));
+  assert.deepEqual(missing, [], `emulator routes missing from the swagger: ${missing.join(", ")}`);
+});
+
+Deno.test("the client calls only routes the emulator serves", () => {
+  const shape = (path: string) => path.replace(/\{[^}]+\}/g, "{}");
+  const served = new Set(EMULATOR_ROUTES.map((r) => `${r.method.toUpperCase()} ${shape(r.path)}`));
+  const unserved = CLIENT_ROUTES
+    .map((r) => `${r.method.toUpperCase()} ${r.path}`)
+    .filter((key) => !served.has(shape(key)));
+  assert.deepEqual(
+    unserved,
+    [],
+    `client routes the emulator does not serve: ${unserved.join(", ")}`,
+  );
 });
 
 Deno.test("CLIENT_ROUTES lists exactly the routes core/forgejo calls", async () => {
