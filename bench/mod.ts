@@ -9,6 +9,7 @@ const scripts: string[] = [
   "bench/init.ts",
   "bench/startup.ts",
   "bench/compose.ts",
+  "bench/emulator.ts",
 ];
 
 let failed = 0;
