@@ -6,7 +6,7 @@
 # Set KEEP=1 to keep the factory root and leave the emulator running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="$PWD/dist/disinto"
+bin="${DISINTO_BINARY:-$PWD/dist/disinto}"
 root=$(mktemp -d "${TMPDIR:-/tmp}/disinto-quickstart-XXXXXX")
 emulator_pid=""
 started=$(date +%s)
@@ -69,7 +69,8 @@ disinto hire-an-agent dev-qwen dev --local-model http://127.0.0.1:9/v1 --model q
 
 step "the generated compose file"
 disinto compose generate --force
-grep -nE '^  [a-z][a-z0-9-]*:$' "$root/docker-compose.yml" | sed 's/^/  service line /'
+awk '/^services:/ { in_services = 1; next } /^[^ ]/ { in_services = 0 }
+  in_services && /^  [a-z][a-z0-9-]*:$/ { sub(/:$/, ""); print "  service" $0 }' "$root/docker-compose.yml"
 
 step "an issue in the backlog, claimed by dev-bot"
 backlog_id=$(curl -fsS -u "$admin_user:$admin_pass" "$url/api/v1/repos/demo/app/labels?limit=50" |
