@@ -34,19 +34,20 @@ export function authenticate(request: Request, state: State, options: AuthOption
     }
     return { caller: null };
   }
-  if (caller.user.mustChangePassword) {
-    return {
-      error: gateError(
-        403,
-        `You must change your password. Change it at: ${options.rootUrl}/user/change_password`,
-      ),
-    };
-  }
+  // routers/api/shared/middleware.go: the prohibited/inactive check runs first.
   if (caller.user.prohibitLogin || !caller.user.active) {
     return {
       error: gateError(
         403,
         "This account is prohibited from signing in, please contact your site administrator.",
+      ),
+    };
+  }
+  if (caller.user.mustChangePassword) {
+    return {
+      error: gateError(
+        403,
+        `You must change your password. Change it at: ${options.rootUrl}/user/change_password`,
       ),
     };
   }
@@ -80,12 +81,13 @@ function identify(request: Request, state: State, options: AuthOptions): AuthRes
     const colon = decoded.indexOf(":");
     const name = colon < 0 ? decoded : decoded.slice(0, colon);
     const password = colon < 0 ? "" : decoded.slice(colon + 1);
-    if (password === "" || password === "x-oauth-basic") {
-      return asBasic(byToken(name, state, options));
-    }
-    const asToken = state.tokenBySecret(password);
+    // services/auth/basic.go: an empty password (or x-oauth-basic) tries the
+    // username as the token, otherwise the password; either way a miss falls
+    // through to signing in with name and password.
+    const tokenText = password === "" || password === "x-oauth-basic" ? name : password;
+    const asToken = state.tokenBySecret(tokenText);
     if (asToken && !expired(asToken, options.now)) {
-      return asBasic(byToken(password, state, options));
+      return asBasic(byToken(tokenText, state, options));
     }
     const user = state.userByEmailOrName(name);
     if (!user) {
@@ -104,9 +106,8 @@ function identify(request: Request, state: State, options: AuthOptions): AuthRes
     }
     return { caller: { user, token: null, basic: true } };
   }
-  if (header) {
-    return { error: apiError(options.rootUrl, 401, "user does not exist [uid: 0, name: ]") };
-  }
+  // Any other scheme (e.g. a capitalised "Token") is claimed by no auth method:
+  // services/auth/oauth2.go parseToken wants exactly "token", so the caller is anonymous.
   if (queryToken) return byToken(queryToken, state, options);
   return { caller: null };
 }

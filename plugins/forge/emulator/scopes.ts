@@ -79,5 +79,7 @@ export function scopeAllows(
     !(scopes.includes("all") || scopes.includes(`write:${category}`) ||
       (level === "read" && scopes.includes(`read:${category}`)))
   );
-  return missing.length === 0 ? null : missing.map((c) => `${level}:${c}`).join(" ");
+  // The categories are checked by chained middlewares (api.go: the /user group,
+  // then the /repos route), so the first one that fails is the one reported.
+  return missing.length === 0 ? null : `${level}:${missing[0]}`;
 }

@@ -1,0 +1,314 @@
+/**
+ * Fidelity: how the emulator identifies callers, as Forgejo v11 does
+ * (shared/FORGEJO-API.md §1.1, §1.2). One step per behaviour.
+ */
+import assert from "node:assert/strict";
+import { startEmulator } from "../../../tests/helpers/emulator.ts";
+import {
+  adminAuth,
+  basic,
+  call,
+  errorBody,
+  newRepo,
+  newToken,
+  newUser,
+  tokenAuth,
+} from "./_fidelity_kit.ts";
+
+Deno.test("forgejo fidelity: authentication", async (t) => {
+  const em = await startEmulator();
+  try {
+    const alice = await newUser(em, "alice");
+    const aliceToken = await newToken(em, alice, ["write:user", "write:repository"]);
+
+    await t.step("a token in `Authorization: token` authenticates", async () => {
+      const reply = await call(em, "GET", "/user", { auth: tokenAuth(aliceToken) });
+      assert.equal(reply.status, 200);
+      assert.equal(reply.body.login, "alice");
+    });
+
+    await t.step("`Bearer` may be written in any case", async () => {
+      for (const word of ["Bearer", "bearer", "BEARER"]) {
+        const reply = await call(em, "GET", "/user", { auth: `${word} ${aliceToken}` });
+        assert.equal(reply.status, 200, word);
+      }
+    });
+
+    await t.step(
+      "a capitalised `Token` scheme is not a token: the caller is anonymous",
+      async () => {
+        // services/auth/oauth2.go parseToken accepts only the exact word "token";
+        // basic.go ignores other schemes, so no method claims the request.
+        const version = await call(em, "GET", "/version", { auth: `Token ${aliceToken}` });
+        assert.equal(version.status, 200);
+        const whoami = await call(em, "GET", "/user", { auth: `Token ${aliceToken}` });
+        assert.equal(whoami.status, 401);
+        assert.deepEqual(whoami.body, errorBody(em, "token is required"));
+      },
+    );
+
+    await t.step("?token= and ?access_token= in the query authenticate", async () => {
+      for (const key of ["token", "access_token"]) {
+        const reply = await call(em, "GET", `/user?${key}=${aliceToken}`);
+        assert.equal(reply.status, 200, key);
+        assert.equal(reply.body.login, "alice");
+      }
+    });
+
+    await t.step("basic auth logs in by username in any case or by email", async () => {
+      for (const name of ["ALICE", "alice@example.test"]) {
+        const reply = await call(em, "GET", "/user", { auth: basic(name, alice.pass) });
+        assert.equal(reply.status, 200, name);
+        assert.equal(reply.body.login, "alice");
+      }
+    });
+
+    await t.step("a token as the basic-auth password authenticates with its scopes", async () => {
+      const readOnly = await newToken(em, alice, ["read:user"]);
+      const whoami = await call(em, "GET", "/user", { auth: basic("alice", readOnly) });
+      assert.equal(whoami.status, 200);
+      const write = await call(em, "POST", "/user/repos", {
+        auth: basic("alice", readOnly),
+        body: { name: "nope" },
+      });
+      assert.equal(write.status, 403);
+      assert.equal(
+        write.body.message,
+        "token does not have at least one of required scope(s): [write:user]",
+      );
+    });
+
+    await t.step("an empty password or x-oauth-basic tries the username as the token", async () => {
+      for (const pass of ["", "x-oauth-basic"]) {
+        const reply = await call(em, "GET", "/user", { auth: basic(aliceToken, pass) });
+        assert.equal(reply.status, 200, JSON.stringify(pass));
+        assert.equal(reply.body.login, "alice");
+      }
+    });
+
+    await t.step("a bad password is 401 even on /version", async () => {
+      const reply = await call(em, "GET", "/version", { auth: basic("alice", "wrong-password") });
+      assert.equal(reply.status, 401);
+      assert.deepEqual(
+        reply.body,
+        errorBody(em, `user's password is invalid [uid: ${alice.id}, name: alice]`),
+      );
+    });
+
+    await t.step("an empty password for a real user is a wrong password", async () => {
+      // basic.go: the username is not a token, so UserSignIn(name, "") runs.
+      const reply = await call(em, "GET", "/version", { auth: basic("alice", "") });
+      assert.equal(reply.status, 401);
+      assert.equal(
+        reply.body.message,
+        `user's password is invalid [uid: ${alice.id}, name: alice]`,
+      );
+    });
+
+    await t.step("an unknown user is 401 naming the user", async () => {
+      const reply = await call(em, "GET", "/version", { auth: basic("nobody", "whatever-1") });
+      assert.equal(reply.status, 401);
+      assert.deepEqual(reply.body, errorBody(em, "user does not exist [uid: 0, name: nobody]"));
+    });
+
+    await t.step("an unknown token is 401 even on /version", async () => {
+      for (const auth of [tokenAuth("0".repeat(40)), `Bearer ${"1".repeat(40)}`]) {
+        const reply = await call(em, "GET", "/version", { auth });
+        assert.equal(reply.status, 401);
+        assert.deepEqual(reply.body, errorBody(em, "user does not exist [uid: 0, name: ]"));
+      }
+      const query = await call(em, "GET", `/version?token=${"2".repeat(40)}`);
+      assert.equal(query.status, 401);
+    });
+
+    await t.step("anonymous calls to public routes need no credentials", async () => {
+      const reply = await call(em, "GET", "/version");
+      assert.equal(reply.status, 200);
+      assert.deepEqual(reply.body, { version: "11.0.1+gitea-1.22.0" });
+      const forgejo = await call(em, "GET", "/api/forgejo/v1/version");
+      assert.deepEqual(forgejo.body, reply.body);
+    });
+
+    await t.step("a reqToken route answers anonymous callers 401 token is required", async () => {
+      const reply = await call(em, "GET", "/user");
+      assert.equal(reply.status, 401);
+      assert.deepEqual(reply.body, errorBody(em, "token is required"));
+    });
+
+    await t.step("must-change-password blocks basic auth and tokens alike", async () => {
+      const bob = await newUser(em, "bob");
+      const bobToken = await newToken(em, bob, ["read:user"]);
+      em.control.setMustChangePassword("bob", true);
+      const root = `${em.url.replace(/\/$/, "")}/`;
+      const expected = {
+        // ROOT_URL ends in "/" and the message adds another.
+        message: `You must change your password. Change it at: ${root}/user/change_password`,
+      };
+      for (const auth of [bob.auth, tokenAuth(bobToken)]) {
+        const reply = await call(em, "GET", "/version", { auth });
+        assert.equal(reply.status, 403);
+        assert.deepEqual(reply.body, expected);
+      }
+      em.control.setMustChangePassword("bob", false);
+      assert.equal((await call(em, "GET", "/user", { auth: bob.auth })).status, 200);
+    });
+
+    await t.step(
+      "a user created without must_change_password is blocked until patched",
+      async () => {
+        const created = await call(em, "POST", "/admin/users", {
+          auth: adminAuth(em),
+          body: { username: "carol", email: "carol@example.test", password: "carol-pass-123" },
+        });
+        assert.equal(created.status, 201);
+        const blocked = await call(em, "GET", "/user", { auth: basic("carol", "carol-pass-123") });
+        assert.equal(blocked.status, 403);
+        const patched = await call(em, "PATCH", "/admin/users/carol", {
+          auth: adminAuth(em),
+          body: { must_change_password: false },
+        });
+        assert.equal(patched.status, 200);
+        const open = await call(em, "GET", "/user", { auth: basic("carol", "carol-pass-123") });
+        assert.equal(open.status, 200);
+      },
+    );
+
+    await t.step("a prohibited or inactive user is 403 before the password gate", async () => {
+      // routers/api/shared/middleware.go checks IsActive/ProhibitLogin first.
+      const dave = await newUser(em, "dave");
+      em.control.setMustChangePassword("dave", true);
+      const message =
+        "This account is prohibited from signing in, please contact your site administrator.";
+      for (const change of [{ prohibit_login: true }, { prohibit_login: false, active: false }]) {
+        await call(em, "PATCH", "/admin/users/dave", { auth: adminAuth(em), body: change });
+        const reply = await call(em, "GET", "/version", { auth: dave.auth });
+        assert.equal(reply.status, 403);
+        assert.deepEqual(reply.body, { message });
+      }
+    });
+
+    await t.step("require-sign-in refuses anonymous calls, /version included", async () => {
+      em.control.setRequireSignin(true);
+      try {
+        const reply = await call(em, "GET", "/version");
+        assert.equal(reply.status, 403);
+        assert.deepEqual(reply.body, { message: "Only signed in user is allowed to call APIs." });
+        assert.equal((await call(em, "GET", "/version", { auth: alice.auth })).status, 200);
+      } finally {
+        em.control.setRequireSignin(false);
+      }
+    });
+
+    await t.step("sudo switches the caller for an admin, by header or query", async () => {
+      const header = await call(em, "GET", "/user", {
+        auth: adminAuth(em),
+        headers: { sudo: "alice" },
+      });
+      assert.equal(header.body.login, "alice");
+      const query = await call(em, "GET", "/user?sudo=alice", { auth: adminAuth(em) });
+      assert.equal(query.body.login, "alice");
+    });
+
+    await t.step("sudo by a non-admin is 403 with a message-only body", async () => {
+      const reply = await call(em, "GET", "/user?sudo=bob", { auth: alice.auth });
+      assert.equal(reply.status, 403);
+      assert.deepEqual(reply.body, { message: "Only administrators allowed to sudo." });
+    });
+
+    await t.step("sudo to an unknown user is the standard 404", async () => {
+      const reply = await call(em, "GET", "/user?sudo=ghost-user", { auth: adminAuth(em) });
+      assert.equal(reply.status, 404);
+      assert.deepEqual(reply.body, {
+        ...errorBody(em, "The target couldn't be found."),
+        errors: [],
+      });
+    });
+
+    await t.step("a read scope allows GET but not writes", async () => {
+      await newRepo(em, "alice", "scoped");
+      const reader = await newToken(em, alice, ["read:repository"]);
+      const get = await call(em, "GET", "/repos/alice/scoped", { auth: tokenAuth(reader) });
+      assert.equal(get.status, 200);
+      const patch = await call(em, "PATCH", "/repos/alice/scoped", {
+        auth: tokenAuth(reader),
+        body: { description: "x" },
+      });
+      assert.equal(patch.status, 403);
+      assert.deepEqual(
+        patch.body,
+        errorBody(em, "token does not have at least one of required scope(s): [write:repository]"),
+      );
+    });
+
+    await t.step("issues and labels need the issue scope, not repository", async () => {
+      const repoOnly = await newToken(em, alice, ["write:repository"]);
+      const labels = await call(em, "GET", "/repos/alice/scoped/labels", {
+        auth: tokenAuth(repoOnly),
+      });
+      assert.equal(labels.status, 403);
+      assert.equal(
+        labels.body.message,
+        "token does not have at least one of required scope(s): [read:issue]",
+      );
+      const issueToken = await newToken(em, alice, ["read:issue"]);
+      const ok = await call(em, "GET", "/repos/alice/scoped/issues", {
+        auth: tokenAuth(issueToken),
+      });
+      assert.equal(ok.status, 200);
+    });
+
+    await t.step("POST /user/repos needs both write:user and write:repository", async () => {
+      const userOnly = await newToken(em, alice, ["write:user"]);
+      const missingRepo = await call(em, "POST", "/user/repos", {
+        auth: tokenAuth(userOnly),
+        body: { name: "two-scopes" },
+      });
+      assert.equal(missingRepo.status, 403);
+      assert.equal(
+        missingRepo.body.message,
+        "token does not have at least one of required scope(s): [write:repository]",
+      );
+      const both = await call(em, "POST", "/user/repos", {
+        auth: tokenAuth(aliceToken),
+        body: { name: "two-scopes" },
+      });
+      assert.equal(both.status, 201);
+    });
+
+    await t.step("admin routes need the admin scope", async () => {
+      const adminToken = await newToken(
+        em,
+        { name: em.admin.user, auth: adminAuth(em) },
+        ["write:user"],
+      );
+      const reply = await call(em, "POST", "/admin/users", {
+        auth: tokenAuth(adminToken),
+        body: { username: "erin", email: "erin@example.test", password: "erin-pass-123" },
+      });
+      assert.equal(reply.status, 403);
+      assert.equal(
+        reply.body.message,
+        "token does not have at least one of required scope(s): [write:admin]",
+      );
+    });
+
+    await t.step("password basic auth is not limited by scopes", async () => {
+      const reply = await call(em, "POST", "/user/repos", {
+        auth: alice.auth,
+        body: { name: "by-password" },
+      });
+      assert.equal(reply.status, 201);
+    });
+
+    await t.step("the `all` scope allows every category", async () => {
+      const all = await newToken(em, alice, ["all"]);
+      const reply = await call(em, "POST", "/user/repos", {
+        auth: tokenAuth(all),
+        body: { name: "by-all" },
+      });
+      assert.equal(reply.status, 201);
+    });
+  } finally {
+    await em.dispose();
+  }
+});
