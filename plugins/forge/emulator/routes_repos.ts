@@ -178,6 +178,9 @@ export function registerRepoRoutes(app: ApiApp, forge: Forge): void {
   });
 
   app.get("/repos/:owner/:repo/collaborators", (c) => {
+    // The whole collaborators group is behind reqToken (routers/api/v1/api.go).
+    const who = signedIn(c, forge);
+    if ("error" in who) return who.error;
     const found = repoAccess(c, forge);
     if ("error" in found) return found.error;
     const users = Object.keys(found.ok.repo.collaborators).map((l) => state.user(l))
