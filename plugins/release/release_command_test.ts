@@ -1,112 +1,198 @@
 /**
- * `disinto release` in process against a served forge stand-in (API plus git
- * over HTTP) and a second instance playing Codeberg; mirrors are local bare
- * repositories reached by file URLs (the SSH path is `git push`).
+ * `disinto release` in process against the Forgejo emulator: the project's
+ * repository is pushed to it over git HTTP, file-URL mirrors are local bare
+ * repositories (the SSH path is `git push`), a second emulator plays the
+ * Codeberg mirror for the token path, and GitHub is a fetch answering like
+ * its refs API.
  */
 import assert from "node:assert/strict";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testContext } from "../../core/context.ts";
 import { runCli } from "../../core/cli/run.ts";
 import { plugins } from "../mod.ts";
-import { type FakeForge, git, startFakeForge } from "./testdata/fake_forge.ts";
+import {
+  bareMirror,
+  type EmulatedForge,
+  git,
+  gitEnv,
+  startEmulatedForge,
+  tagInBare,
+  type WorkTree,
+  workTree,
+} from "./testdata/emulated_forge.ts";
+import { githubRefs } from "./testdata/github_refs.ts";
 
 interface Setup {
-  forge: FakeForge;
+  forge: EmulatedForge;
+  work: WorkTree;
+  dir: string;
   root: string;
+  /** The first and the head commit on main. */
+  first: string;
   head: string;
   mirrors: Record<string, string>;
   env: Record<string, string>;
+  /** Rewrite the project file with these mirrors. */
+  project(mirrors: Record<string, string>): Promise<void>;
+  /** A second emulator holding the same history: the Codeberg mirror. */
+  codeberg(): Promise<EmulatedForge>;
   dispose(): Promise<void>;
 }
 
 /** A factory root with one project whose [mirrors] are `count` local bare repos (+ extras). */
 async function setup(count: number, extra: Record<string, string> = {}): Promise<Setup> {
-  const forge = await startFakeForge();
-  const head = await forge.createRepo("acme/demo");
-  const root = join(forge.dir, "factory");
+  const dir = await mkdtemp(join(tmpdir(), "disinto-release-"));
+  const env = gitEnv(dir);
+  const forge = await startEmulatedForge(env);
+  const others: EmulatedForge[] = [];
+  const work = await workTree(join(dir, "work"), env);
+  const first = await work.commit("commit 1");
+  const head = await work.commit("commit 2");
+  await work.pushTo(forge);
+  const root = join(dir, "factory");
   await mkdir(join(root, "projects"), { recursive: true });
   const mirrors: Record<string, string> = {};
   for (let index = 1; index <= count; index++) {
-    const path = join(forge.dir, "mirrors", `m${index}.git`);
-    await git(["init", "--quiet", "--bare", path], forge.env);
-    mirrors[`m${index}`] = `file://${path}`;
+    mirrors[`m${index}`] = await bareMirror(join(dir, "mirrors", `m${index}.git`), env);
   }
   Object.assign(mirrors, extra);
-  const table = Object.entries(mirrors).map(([name, url]) => `${name} = "${url}"`).join("\n");
-  await writeFile(
-    join(root, "projects", "demo.toml"),
-    `name = "demo"\nrepo = "acme/demo"\nforge_url = "${forge.url}"\n\n[mirrors]\n${table}\n`,
-  );
+  const project = async (table: Record<string, string>) => {
+    const lines = Object.entries(table).map(([name, url]) => `${name} = "${url}"`);
+    await writeFile(
+      join(root, "projects", "demo.toml"),
+      `name = "demo"\nrepo = "acme/demo"\nforge_url = "${forge.url}"\n\n[mirrors]\n${
+        lines.join("\n")
+      }\n`,
+    );
+  };
+  await project(mirrors);
   await writeFile(join(root, ".env"), `FORGE_TOKEN=${forge.token}\n`);
-  return { forge, root, head, mirrors, env: { ...forge.env }, dispose: () => forge.dispose() };
+  forge.emulator.clearRequestLog();
+  return {
+    forge,
+    work,
+    dir,
+    root,
+    first,
+    head,
+    mirrors,
+    env,
+    project,
+    async codeberg() {
+      const mirror = await startEmulatedForge(env);
+      others.push(mirror);
+      await work.pushTo(mirror);
+      mirror.emulator.clearRequestLog();
+      return mirror;
+    },
+    async dispose() {
+      for (const other of others) await other.dispose();
+      await forge.dispose();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
-async function release(s: Setup, args: string[], env: Record<string, string> = {}) {
+async function release(
+  s: Setup,
+  args: string[],
+  env: Record<string, string> = {},
+  fetcher: typeof fetch = globalThis.fetch,
+) {
   const context = testContext({
     argv: ["--root", s.root, "release", ...args],
     cwd: s.root,
     env: { ...s.env, ...env },
+    fetch: fetcher,
   });
   const code = await runCli(context, plugins);
   return { code, stdout: context.stdout.text, stderr: context.stderr.text };
 }
 
-const tagIn = (s: Setup, url: string, tag: string) =>
-  git([
-    "--git-dir",
-    url.slice("file://".length),
-    "rev-parse",
-    "--verify",
-    "--quiet",
-    `${tag}^{commit}`,
-  ], s.env)
-    .catch(() => null);
+/** The env that makes the second emulator play codeberg.org for the mirror named `codeberg`. */
+const codebergEnv = (codeberg: EmulatedForge) => ({
+  CODEBERG_TOKEN: codeberg.token,
+  DISINTO_MIRROR_API_CODEBERG: `${codeberg.url}/api/v1`,
+});
+const CODEBERG_URL = "https://codeberg.org/acme/demo.git";
 
-const writes = (s: Setup) => s.forge.log.filter((entry) => entry.method !== "GET");
+/** Requests to the forge's API that change something (git reads are POSTs too). */
+const apiWrites = (forge: EmulatedForge) =>
+  forge.emulator.writes().filter((entry) => entry.path.startsWith("/api/"))
+    .map((entry) => `${entry.method} ${entry.path} ${entry.status}`);
 
-Deno.test("release tags the primary branch's head and pushes the tag to every file mirror", async () => {
+/** The tag as the forge's tags API reports it: its commit and whether it is annotated. */
+async function forgeTag(forge: EmulatedForge, tag: string) {
+  const { status, body } = await forge.api(`/repos/acme/demo/tags/${tag}`);
+  if (status === 404) return null;
+  const found = body as { id: string; commit: { sha: string } };
+  return { commit: found.commit.sha, annotated: found.id !== found.commit.sha };
+}
+
+const readRecord = async (s: Setup, version: string) =>
+  JSON.parse(await readFile(join(s.root, "state", "releases", `${version}.json`), "utf8"));
+
+const outcomes = (record: { mirrors: { name: string; path: string; result: string }[] }) =>
+  record.mirrors.map((mirror) => [mirror.name, mirror.path, mirror.result]);
+
+Deno.test("release tags the primary branch's head on the forge and pushes the tag to every file mirror", async () => {
   const s = await setup(2);
   try {
     const result = await release(s, ["v1.2.3"]);
     assert.equal(result.code, 0, result.stderr + result.stdout);
-    assert.equal(await s.forge.tagCommit("acme/demo", "v1.2.3"), s.head);
-    for (const url of Object.values(s.mirrors)) assert.equal(await tagIn(s, url, "v1.2.3"), s.head);
-    // The annotated tag object itself arrived, not just a ref to the commit.
-    const type = await git(
-      ["--git-dir", s.mirrors.m1!.slice(7), "cat-file", "-t", "v1.2.3"],
+    // The repository is private: the tag fetch had to authenticate with the token.
+    const refsReads = s.forge.emulator.requestLog()
+      .filter((entry) => entry.path === "/acme/demo.git/info/refs");
+    assert.deepEqual(refsReads.map((entry) => entry.status), [401, 200]);
+    assert.deepEqual(await forgeTag(s.forge, "v1.2.3"), { commit: s.head, annotated: true });
+    assert.equal(await s.forge.lsRemoteTag("v1.2.3"), s.head);
+    assert.deepEqual(apiWrites(s.forge), ["POST /api/v1/repos/acme/demo/tags 201"]);
+    for (const url of Object.values(s.mirrors)) {
+      assert.equal(await tagInBare(url, "v1.2.3", s.env), s.head);
+    }
+    // The forge's annotated tag object itself arrived, not a new tag made locally.
+    const objectInMirror = await git(
+      ["--git-dir", s.mirrors.m1!.slice("file://".length), "rev-parse", "refs/tags/v1.2.3"],
       s.env,
     );
-    assert.equal(type, "tag");
-    const record = JSON.parse(await readFile(join(s.root, "state/releases/v1.2.3.json"), "utf8"));
+    const { body } = await s.forge.api("/repos/acme/demo/tags/v1.2.3");
+    assert.equal(objectInMirror, (body as { id: string }).id);
+    const record = await readRecord(s, "v1.2.3");
     assert.equal(record.version, "v1.2.3");
+    assert.equal(record.repo, "acme/demo");
     assert.equal(record.sha, s.head);
-    assert.deepEqual(
-      record.mirrors.map((
-        m: { name: string; path: string; result: string },
-      ) => [m.name, m.path, m.result]),
-      [["m1", "ssh", "pushed"], ["m2", "ssh", "pushed"]],
-    );
-    assert.match(record.timestamp, /^\d{4}-\d\d-\d\dT/);
-    assert.ok(
-      !result.stdout.includes(s.forge.token) && !JSON.stringify(record).includes(s.forge.token),
-    );
-    // The token reached git through the credential helper: the git fetch was authenticated.
-    assert.ok(
-      s.forge.log.some((entry) => entry.path.endsWith("/info/refs") && entry.status === 200),
-    );
+    assert.deepEqual(outcomes(record), [["m1", "ssh", "pushed"], ["m2", "ssh", "pushed"]]);
+    assert.match(record.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const short = s.head.slice(0, 12);
+    assert.deepEqual(result.stdout.split("\n").filter(Boolean), [
+      "ok   version: v1.2.3",
+      "ok   credentials: mirrors: m1 (ssh), m2 (ssh)",
+      `ok   forge: main is at ${short}; v1.2.3 is new`,
+      `ok   tag: created v1.2.3 at ${short}`,
+      "ok   mirrors: 2 push(es) done",
+      "ok   record: state/releases/v1.2.3.json",
+      "ok   mirror m1 (ssh): pushed",
+      "ok   mirror m2 (ssh): pushed",
+    ]);
+    const everything = result.stdout + result.stderr + JSON.stringify(record);
+    assert.ok(!everything.includes(s.forge.token));
   } finally {
     await s.dispose();
   }
 });
 
-Deno.test("the tag is made at the current head, after new commits", async () => {
+Deno.test("the tag is made at the current head, after a new commit is pushed", async () => {
   const s = await setup(1);
   try {
-    const newer = await s.forge.commit("acme/demo", "commit 3");
-    assert.notEqual(newer, s.head);
+    const newer = await s.work.commit("commit 3");
+    await s.work.pushTo(s.forge);
     assert.equal((await release(s, ["v0.1.0"])).code, 0);
-    assert.equal(await s.forge.tagCommit("acme/demo", "v0.1.0"), newer);
+    assert.deepEqual(await forgeTag(s.forge, "v0.1.0"), { commit: newer, annotated: true });
+    assert.equal(await s.forge.lsRemoteTag("v0.1.0"), newer);
+    assert.equal(await tagInBare(s.mirrors.m1!, "v0.1.0", s.env), newer);
+    assert.equal((await readRecord(s, "v0.1.0")).sha, newer);
   } finally {
     await s.dispose();
   }
@@ -115,25 +201,30 @@ Deno.test("the tag is made at the current head, after new commits", async () => 
 Deno.test("an existing tag stops the release in preflight: exit 2, no write, no mirror touched", async () => {
   const s = await setup(2);
   try {
-    assert.equal((await release(s, ["v1.0.0"])).code, 0);
-    await s.forge.commit("acme/demo", "later");
-    s.forge.log.length = 0;
-    const m3 = join(s.forge.dir, "mirrors", "fresh.git");
-    await git(["init", "--quiet", "--bare", m3], s.env);
-    await writeFile(
-      join(s.root, "projects", "demo.toml"),
-      `name = "demo"\nrepo = "acme/demo"\nforge_url = "${s.forge.url}"\n[mirrors]\nfresh = "file://${m3}"\n`,
-    );
-    const result = await release(s, ["v1.0.0"]);
+    const codeberg = await s.codeberg();
+    await s.project({ ...s.mirrors, codeberg: CODEBERG_URL });
+    const made = await s.forge.api("/repos/acme/demo/tags", {
+      method: "POST",
+      body: JSON.stringify({ tag_name: "v1.0.0", target: s.first, message: "by hand" }),
+    });
+    assert.equal(made.status, 201);
+    s.forge.emulator.clearRequestLog();
+    const result = await release(s, ["v1.0.0"], codebergEnv(codeberg));
     assert.equal(result.code, 2);
-    assert.match(
+    assert.equal(
       result.stderr,
-      /^disinto: version v1\.0\.0: the tag already exists on acme\/demo at [0-9a-f]{12}; /,
+      `disinto: version v1.0.0: the tag already exists on acme/demo at ${
+        s.first.slice(0, 12)
+      }; expected a new version\n`,
     );
-    assert.equal(result.stderr.trim().split("\n").length, 1);
-    assert.deepEqual(writes(s), []);
-    assert.equal(await tagIn(s, `file://${m3}`, "v1.0.0"), null);
-    assert.ok(!s.forge.log.some((entry) => entry.path.endsWith(".git/info/refs")));
+    assert.deepEqual(s.forge.emulator.writes(), []);
+    assert.ok(!s.forge.emulator.requestLog().some((entry) => entry.path.includes(".git/")));
+    assert.deepEqual(codeberg.emulator.requestLog(), []);
+    for (const url of Object.values(s.mirrors)) {
+      assert.equal(await tagInBare(url, "v1.0.0", s.env), null);
+    }
+    assert.equal(await s.forge.lsRemoteTag("v1.0.0"), s.first);
+    assert.deepEqual(await readdir(s.root).then((names) => names.sort()), [".env", "projects"]);
   } finally {
     await s.dispose();
   }
@@ -142,83 +233,169 @@ Deno.test("an existing tag stops the release in preflight: exit 2, no write, no 
 Deno.test("one failing mirror: the others still get the tag, the record names it, exit 1", async () => {
   const s = await setup(2);
   try {
-    const missing = `file://${join(s.forge.dir, "no-such-dir", "gone.git")}`;
-    await writeFile(
-      join(s.root, "projects", "demo.toml"),
-      `name = "demo"\nrepo = "acme/demo"\nforge_url = "${s.forge.url}"\n[mirrors]\n` +
-        `m1 = "${s.mirrors.m1}"\nbroken = "${missing}"\nm2 = "${s.mirrors.m2}"\n`,
-    );
+    const missing = `file://${join(s.dir, "no-such-dir", "gone.git")}`;
+    await s.project({ m1: s.mirrors.m1!, broken: missing, m2: s.mirrors.m2! });
     const result = await release(s, ["v2.0.0"]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^release v2\.0\.0: 1 mirror push\(es\) failed: broken \(ssh\)\n$/);
-    assert.equal(await tagIn(s, s.mirrors.m1!, "v2.0.0"), s.head);
-    assert.equal(await tagIn(s, s.mirrors.m2!, "v2.0.0"), s.head);
-    const record = JSON.parse(await readFile(join(s.root, "state/releases/v2.0.0.json"), "utf8"));
-    const broken = record.mirrors.find((m: { name: string }) => m.name === "broken");
-    assert.equal(broken.result, "failed");
-    assert.match(broken.error, /git push to file:.*gone\.git/);
-    assert.match(result.stdout, /FAIL mirror broken \(ssh\)/);
+    assert.equal(result.stderr, "release v2.0.0: 1 mirror push(es) failed: broken (ssh)\n");
+    assert.equal(await s.forge.lsRemoteTag("v2.0.0"), s.head);
+    assert.equal(await tagInBare(s.mirrors.m1!, "v2.0.0", s.env), s.head);
+    assert.equal(await tagInBare(s.mirrors.m2!, "v2.0.0", s.env), s.head);
+    const record = await readRecord(s, "v2.0.0");
+    assert.deepEqual(outcomes(record), [
+      ["m1", "ssh", "pushed"],
+      ["broken", "ssh", "failed"],
+      ["m2", "ssh", "pushed"],
+    ]);
+    assert.match(record.mirrors[1].error, /^git push to file:.*gone\.git: /);
+    assert.match(result.stdout, /^FAIL mirror broken \(ssh\): git push to file:/m);
   } finally {
     await s.dispose();
   }
 });
 
-Deno.test("token path: a second forge plays Codeberg; the tag is created there by API", async () => {
-  const codeberg = await startFakeForge("codeberg-token-abcdef123");
-  const s = await setup(1, { codeberg: "https://codeberg.org/acme/demo.git" });
+Deno.test("token path: a second emulator plays Codeberg; the tag is created there at the head", async () => {
+  const s = await setup(1, { codeberg: CODEBERG_URL });
   try {
-    await codeberg.copyRepo(s.forge, "acme/demo");
-    const env = {
-      CODEBERG_TOKEN: codeberg.token,
-      DISINTO_MIRROR_API_CODEBERG: `${codeberg.url}/api/v1`,
-    };
-    const result = await release(s, ["v3.0.0"], env);
+    const codeberg = await s.codeberg();
+    const result = await release(s, ["v3.0.0"], codebergEnv(codeberg));
     assert.equal(result.code, 0, result.stderr + result.stdout);
-    assert.equal(await codeberg.tagCommit("acme/demo", "v3.0.0"), s.head);
-    assert.deepEqual(codeberg.log.map((entry) => `${entry.method} ${entry.path} ${entry.status}`), [
-      "POST /api/v1/repos/acme/demo/tags 201",
-    ]);
-    assert.equal(await tagIn(s, s.mirrors.m1!, "v3.0.0"), s.head);
-    const record = await readFile(join(s.root, "state/releases/v3.0.0.json"), "utf8");
-    assert.match(
-      record,
-      /"name": "codeberg",\s+"url": "https:\/\/codeberg\.org\/acme\/demo\.git",\s+"path": "token",\s+"result": "created"/,
+    // One API call reached the mirror forge, as acme (the owner of CODEBERG_TOKEN).
+    assert.deepEqual(
+      codeberg.emulator.requestLog().map((e) => `${e.method} ${e.path} ${e.status} ${e.user}`),
+      ["POST /api/v1/repos/acme/demo/tags 201 acme"],
     );
-    assert.ok(!record.includes(codeberg.token) && !result.stdout.includes(codeberg.token));
+    assert.deepEqual(await forgeTag(codeberg, "v3.0.0"), { commit: s.head, annotated: true });
+    assert.equal(await codeberg.lsRemoteTag("v3.0.0"), s.head);
+    assert.equal(await tagInBare(s.mirrors.m1!, "v3.0.0", s.env), s.head);
+    const record = await readRecord(s, "v3.0.0");
+    assert.deepEqual(record.mirrors[1], {
+      name: "codeberg",
+      url: CODEBERG_URL,
+      path: "token",
+      result: "created",
+    });
+    assert.match(result.stdout, /^ok {3}mirror codeberg \(token\): created$/m);
+    const everything = result.stdout + result.stderr + JSON.stringify(record);
+    assert.ok(!everything.includes(codeberg.token) && !everything.includes(s.forge.token));
   } finally {
     await s.dispose();
-    await codeberg.dispose();
+  }
+});
+
+Deno.test("token path: the tag already on Codeberg at the same commit is unchanged", async () => {
+  const s = await setup(0, { codeberg: CODEBERG_URL });
+  try {
+    const codeberg = await s.codeberg();
+    const made = await codeberg.api("/repos/acme/demo/tags", {
+      method: "POST",
+      body: JSON.stringify({ tag_name: "v3.1.0", target: s.head, message: "pushed earlier" }),
+    });
+    assert.equal(made.status, 201);
+    const result = await release(s, ["v3.1.0"], codebergEnv(codeberg));
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.deepEqual(outcomes(await readRecord(s, "v3.1.0")), [["codeberg", "token", "unchanged"]]);
+  } finally {
+    await s.dispose();
+  }
+});
+
+Deno.test("a Codeberg mirror lacking the commit fails; the file mirror still gets the tag; exit 1", async () => {
+  const s = await setup(1, { codeberg: CODEBERG_URL });
+  try {
+    const codeberg = await s.codeberg();
+    // The mirror is behind: the new head was pushed to the project's forge only.
+    const newer = await s.work.commit("commit 3");
+    await s.work.pushTo(s.forge);
+    const result = await release(s, ["v3.2.0"], codebergEnv(codeberg));
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, "release v3.2.0: 1 mirror push(es) failed: codeberg (token)\n");
+    assert.equal(await tagInBare(s.mirrors.m1!, "v3.2.0", s.env), newer);
+    assert.equal(await codeberg.lsRemoteTag("v3.2.0"), null);
+    const record = await readRecord(s, "v3.2.0");
+    assert.deepEqual(outcomes(record), [["m1", "ssh", "pushed"], ["codeberg", "token", "failed"]]);
+    assert.match(
+      record.mirrors[1].error,
+      /^POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/repos\/acme\/demo\/tags: HTTP 404 /,
+    );
+  } finally {
+    await s.dispose();
+  }
+});
+
+Deno.test("GitHub token path (refs API stand-in): the ref is created at the tagged commit", async () => {
+  const s = await setup(0, { github: "https://github.com/acme/demo.git" });
+  try {
+    const base = "https://api.github.test";
+    const gh = githubRefs({
+      base,
+      repo: "acme/demo",
+      token: "ghp_release_token_1",
+      commits: [s.head],
+    });
+    const fetcher = ((input: string | URL | Request, init?: RequestInit) =>
+      String(input).startsWith(base)
+        ? gh.fetch(input, init)
+        : fetch(input, init)) as typeof fetch;
+    const result = await release(s, ["v5.0.0"], {
+      GITHUB_TOKEN: "ghp_release_token_1",
+      DISINTO_MIRROR_API_GITHUB: base,
+    }, fetcher);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.deepEqual([...gh.refs], [["refs/tags/v5.0.0", s.head]]);
+    assert.deepEqual(outcomes(await readRecord(s, "v5.0.0")), [["github", "token", "created"]]);
+    assert.ok(!result.stdout.includes("ghp_release_token_1"));
+  } finally {
+    await s.dispose();
   }
 });
 
 Deno.test("--mirrors token without the mirror's token is bad input before any request", async () => {
-  const s = await setup(0, { codeberg: "https://codeberg.org/acme/demo.git" });
+  const s = await setup(0, { codeberg: CODEBERG_URL });
   try {
     const result = await release(s, ["v1.0.0", "--mirrors", "token"]);
     assert.equal(result.code, 2);
-    assert.match(
+    assert.equal(
       result.stderr,
-      /^disinto: CODEBERG_TOKEN: not set; expected it in the environment or \.env/,
+      "disinto: CODEBERG_TOKEN: not set; expected it in the environment or .env for mirror codeberg\n",
     );
-    assert.deepEqual(s.forge.log, []);
+    assert.deepEqual(s.forge.emulator.requestLog(), []);
   } finally {
     await s.dispose();
   }
 });
 
 Deno.test("--dry-run shows every step, sends no write request and writes no file", async () => {
-  const s = await setup(2);
+  const s = await setup(2, { codeberg: CODEBERG_URL });
   try {
-    const result = await release(s, ["v1.2.3", "--dry-run"]);
+    const codeberg = await s.codeberg();
+    const result = await release(s, ["v1.2.3", "--dry-run"], codebergEnv(codeberg));
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(writes(s), []);
-    assert.ok(s.forge.log.length > 0);
+    assert.deepEqual(s.forge.emulator.writes(), []);
+    assert.deepEqual(
+      s.forge.emulator.requestLog().map((e) => `${e.method} ${e.path} ${e.status}`),
+      [
+        "GET /api/v1/repos/acme/demo/tags/v1.2.3 404",
+        "GET /api/v1/repos/acme/demo/branches/main 200",
+      ],
+    );
+    assert.deepEqual(codeberg.emulator.requestLog(), []);
     for (const step of ["version", "credentials", "forge", "tag", "mirrors", "record"]) {
       assert.match(result.stdout, new RegExp(`^(ok  |skip) ${step}: `, "m"));
     }
-    assert.match(result.stdout, /^skip tag: dry run: would tag [0-9a-f]{12} as v1\.2\.3$/m);
-    assert.equal(await s.forge.tagCommit("acme/demo", "v1.2.3"), null);
-    for (const url of Object.values(s.mirrors)) assert.equal(await tagIn(s, url, "v1.2.3"), null);
+    assert.match(
+      result.stdout,
+      new RegExp(`^skip tag: dry run: would tag ${s.head.slice(0, 12)} as v1\\.2\\.3$`, "m"),
+    );
+    assert.match(
+      result.stdout,
+      /^skip mirrors: dry run: would push to m1 by ssh to file:.*codeberg by token to https:\/\/codeberg\.org\/acme\/demo\.git$/m,
+    );
+    assert.equal(await forgeTag(s.forge, "v1.2.3"), null);
+    assert.equal(await codeberg.lsRemoteTag("v1.2.3"), null);
+    for (const url of Object.values(s.mirrors)) {
+      assert.equal(await tagInBare(url, "v1.2.3", s.env), null);
+    }
     assert.deepEqual(await readdir(s.root).then((names) => names.sort()), [".env", "projects"]);
   } finally {
     await s.dispose();
@@ -231,15 +408,19 @@ Deno.test("bad versions and a bad --mirrors exit 2 with one line and nothing sen
     for (const version of ["1.2.3", "v1.2", "v1.2.3-rc1", ""]) {
       const result = await release(s, [version]);
       assert.equal(result.code, 2, version);
-      assert.equal(result.stderr.trim().split("\n").length, 1);
-      assert.match(result.stderr, /version ".*": expected vMAJOR\.MINOR\.PATCH/);
+      assert.equal(
+        result.stderr,
+        `disinto: version ${JSON.stringify(version)}: expected vMAJOR.MINOR.PATCH, e.g. v1.2.3\n`,
+      );
       assert.equal(result.stdout, "");
     }
     const mode = await release(s, ["v1.0.0", "--mirrors", "https"]);
     assert.equal(mode.code, 2);
+    assert.equal(mode.stderr.split("\n").filter(Boolean).length, 1);
     assert.match(mode.stderr, /--mirrors "https": expected token, ssh or both/);
-    assert.deepEqual(s.forge.log, []);
+    assert.deepEqual(s.forge.emulator.requestLog(), []);
     assert.deepEqual(await readdir(s.root).then((names) => names.sort()), [".env", "projects"]);
+    assert.equal(await tagInBare(s.mirrors.m1!, "v1.0.0", s.env), null);
   } finally {
     await s.dispose();
   }
@@ -248,27 +429,27 @@ Deno.test("bad versions and a bad --mirrors exit 2 with one line and nothing sen
 Deno.test("the ssh path honours GIT_SSH_COMMAND for ssh:// and git@ mirrors", async () => {
   const s = await setup(0);
   try {
-    const bare = join(s.forge.dir, "mirrors", "over-ssh.git");
-    await git(["init", "--quiet", "--bare", bare], s.env);
+    const bare = join(s.dir, "mirrors", "over-ssh.git");
+    await bareMirror(bare, s.env);
     // A stand-in for ssh: runs the remote command (its last argument) locally and logs the host.
-    const fakeSsh = join(s.forge.dir, "fake-ssh");
-    const sshLog = join(s.forge.dir, "ssh.log");
+    const fakeSsh = join(s.dir, "fake-ssh");
+    const sshLog = join(s.dir, "ssh.log");
     await writeFile(
       fakeSsh,
       `#!/bin/sh\nfor last; do :; done\necho "$@" >> "${sshLog}"\nexec sh -c "$last"\n`,
       { mode: 0o755 },
     );
-    await writeFile(
-      join(s.root, "projects", "demo.toml"),
-      `name = "demo"\nrepo = "acme/demo"\nforge_url = "${s.forge.url}"\n[mirrors]\n` +
-        `scp = "git@mirror.invalid:${bare}"\nurl = "ssh://git@other.invalid${bare}"\n`,
-    );
+    await s.project({ scp: `git@mirror.invalid:${bare}`, url: `ssh://git@other.invalid${bare}` });
     const result = await release(s, ["v4.0.0"], { GIT_SSH_COMMAND: fakeSsh });
     assert.equal(result.code, 0, result.stderr + result.stdout);
-    assert.equal(await tagIn(s, `file://${bare}`, "v4.0.0"), s.head);
+    assert.equal(await tagInBare(`file://${bare}`, "v4.0.0", s.env), s.head);
     const calls = await readFile(sshLog, "utf8");
     assert.match(calls, /git@mirror\.invalid git-receive-pack/);
     assert.match(calls, /git@other\.invalid git-receive-pack/);
+    assert.deepEqual(outcomes(await readRecord(s, "v4.0.0")), [
+      ["scp", "ssh", "pushed"],
+      ["url", "ssh", "pushed"],
+    ]);
   } finally {
     await s.dispose();
   }
