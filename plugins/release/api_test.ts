@@ -11,7 +11,6 @@ import { ApiError, forgejoForge, pushTagByToken } from "./api.ts";
 import type { MirrorApi } from "./mirrors.ts";
 import {
   type EmulatedForge,
-  git,
   gitEnv,
   REPO,
   startEmulatedForge,
@@ -74,27 +73,6 @@ Deno.test("project forge on the emulator: branch head, no tag yet, annotated tag
     assert.notEqual(body.id, head);
     assert.match(body.message, /^Release v1\.0\.0/);
     assert.equal(await b.forge.lsRemoteTag("v1.0.0"), head);
-  } finally {
-    await b.dispose();
-  }
-});
-
-Deno.test("project forge on the emulator: createFile commits the file through the contents API", async () => {
-  const b = await bench();
-  try {
-    const forge = forgejoForge(b.forge.url, b.forge.token, fetch);
-    const path = "vault/actions/release-v1.0.0.toml";
-    await forge.createFile(REPO, path, 'id = "release-v1.0.0"\n', "vault: release v1.0.0");
-    const main = await b.work.fetchFrom(b.forge);
-    assert.notEqual(main, b.commits[1]);
-    assert.equal(
-      await git(["-C", b.work.dir, "show", `${main}:${path}`], b.env),
-      'id = "release-v1.0.0"',
-    );
-    await assert.rejects(
-      forge.createFile(REPO, path, "again\n", "again"),
-      (error: unknown) => error instanceof ApiError && error.status === 422,
-    );
   } finally {
     await b.dispose();
   }

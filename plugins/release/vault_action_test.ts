@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BadInputError } from "../../core/errors.ts";
+import { ApiError, forgejoForge } from "./api.ts";
+import { git, gitEnv, REPO, startEmulatedForge, workTree } from "./testdata/emulated_forge.ts";
 import {
   mountVolumes,
   parseVaultAction,
@@ -78,21 +83,35 @@ Deno.test("mounts become read-only volume specs under the agent's home", () => {
   badInput(() => mountVolumes(["ssh"], "relative"), /HOME "relative": expected an absolute path/);
 });
 
-Deno.test("writeReleaseAction commits the validated file into the ops repo", async () => {
-  const calls: string[][] = [];
-  const path = await writeReleaseAction(
-    {
-      createFile: (repo, file, content, message) => {
-        calls.push([repo, file, content, message]);
-        return Promise.resolve();
-      },
-    },
-    "acme/demo-ops",
-    "v2.0.0",
-  );
-  assert.equal(path, "vault/actions/release-v2.0.0.toml");
-  assert.equal(calls.length, 1);
-  assert.equal(calls[0]?.[0], "acme/demo-ops");
-  assert.equal(calls[0]?.[1], path);
-  assert.deepEqual(parseVaultAction(calls[0]?.[2] ?? "", path).mounts, ["ssh"]);
+Deno.test("writeReleaseAction commits the validated file into the ops repo on the emulator", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "disinto-release-vault-"));
+  const env = gitEnv(dir);
+  const emulated = await startEmulatedForge(env);
+  try {
+    // acme/demo plays the ops repo; it needs a first commit for the contents API to add to.
+    const work = await workTree(join(dir, "work"), env);
+    const before = await work.commit("ops: start");
+    await work.pushTo(emulated);
+    const forge = forgejoForge(emulated.url, emulated.token, fetch);
+    const path = await writeReleaseAction(forge, REPO, "v2.0.0");
+    assert.equal(path, "vault/actions/release-v2.0.0.toml");
+    const after = await work.fetchFrom(emulated);
+    assert.notEqual(after, before);
+    assert.equal(
+      await git(["-C", work.dir, "log", "-1", "--format=%s", after], env),
+      "vault: request release-v2.0.0",
+    );
+    const text = await git(["-C", work.dir, "show", `${after}:${path}`], env);
+    const action = parseVaultAction(text, path);
+    assert.deepEqual(action.mounts, ["ssh"]);
+    assert.deepEqual([...action.secrets].sort(), ["CODEBERG_TOKEN", "GITHUB_TOKEN"]);
+    // The file is new per version: a second request for it is the forge's 422.
+    await assert.rejects(
+      writeReleaseAction(forge, REPO, "v2.0.0"),
+      (error: unknown) => error instanceof ApiError && error.status === 422,
+    );
+  } finally {
+    await emulated.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
