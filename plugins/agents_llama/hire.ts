@@ -30,6 +30,7 @@ import { EnvWriter } from "../../core/identity/env_writer.ts";
 import type { Plugin } from "../../core/plugin.ts";
 import { agentTable, type LocalAgent, withAgentTable } from "./agent_table.ts";
 import { type ForgeAccess, forgeIdentityAdapter } from "./forge_identity.ts";
+import { assertNameOfItsOwn, knownAgents } from "./name_clash.ts";
 import { sectionOf, serviceOf, validateAgentName, validateRole } from "./names.ts";
 import { probeModelServer, type ProbeResult } from "./probe.ts";
 
@@ -143,6 +144,8 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
   const agent = request.agent;
   let after = before;
   let yaml = "";
+  // The agents already hired: this project as it is now, and the factory's others.
+  const agents = knownAgents(projectFile, project.tables.agents);
   if (agent) {
     after = tableReplaced(before, projectFile, request.section, agent);
     validateProject(parseTomlFile(after, projectFile), projectFile, settings);
@@ -150,6 +153,9 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
       projectOverrides: new Map([[projectFile, after]]),
     });
     yaml = await renderComposeFile(composeInput, deps.plugins);
+    for (const other of composeInput.projects) {
+      if (other.file !== projectFile) agents.push(...knownAgents(other.file, other.tables.agents));
+    }
   }
 
   const envPath = join(root, ".env");
@@ -163,9 +169,11 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
       "FORGE_ADMIN_PASS: not set; expected the forge admin's password in the environment or .env",
     );
   }
+  const adminUser = env.get("FORGE_ADMIN_USER") || "disinto-admin";
+  assertNameOfItsOwn(request.name, { adminUser, agents });
   const access: ForgeAccess = {
     url: env.get("FORGE_URL") || project.forge_url,
-    admin: { user: env.get("FORGE_ADMIN_USER") || "disinto-admin", pass: adminPass },
+    admin: { user: adminUser, pass: adminPass },
     fetch: context.fetch,
     signal: context.signal,
   };

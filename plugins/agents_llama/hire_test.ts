@@ -262,12 +262,34 @@ Deno.test("a re-hire repairs a collaborator the forge lost", async () => {
     f.emulator.clearRequestLog();
     const again = await f.hire(["--json", "dev-qwen", "dev", "--local-model", f.model.url]);
     assert.equal(again.code, 0, again.stderr);
-    // The repo is public: without the grant the agent reads, so the grant is an update.
-    assert.equal(JSON.parse(again.stdout).identity.collaborator, "updated");
+    // Re-applied ("created" or "updated": on a public repo the agent still reads).
+    assert.notEqual(JSON.parse(again.stdout).identity.collaborator, "unchanged");
     assert.deepEqual(f.emulator.writes().map((e) => `${e.method} ${e.path}`), [
       "PUT /api/v1/repos/acme/demo/collaborators/dev-qwen",
     ]);
     await assertOwnIdentity(f, "dev-qwen", "DEV_QWEN");
+  } finally {
+    await f.dispose();
+  }
+});
+
+Deno.test("a name that maps onto another agent's table and keys is refused; that agent keeps working", async () => {
+  const f = await factory();
+  try {
+    assert.equal((await f.hire(["dev-qwen", "dev", "--local-model", f.model.url])).code, 0);
+    const before = await snapshot(f.root);
+    f.emulator.clearRequestLog();
+    const clash = await f.hire(["dev_qwen", "review", "--local-model", f.model.url]);
+    assert.equal(clash.code, 2, clash.stderr);
+    assert.match(clash.stderr, /"dev_qwen": its \[agents\.dev-qwen\] belong to forge user/);
+    assert.deepEqual(await snapshot(f.root), before);
+    assert.deepEqual(f.emulator.writes(), []);
+    assert.equal(f.emulator.forge.state.user("dev_qwen"), undefined);
+    await assertOwnIdentity(f, "dev-qwen", "DEV_QWEN");
+    // The same user in another case is the same Forgejo user: a re-hire.
+    const recased = await f.hire(["Dev-Qwen", "dev", "--local-model", f.model.url]);
+    assert.equal(recased.code, 0, recased.stderr);
+    assert.equal(agentsOf(await f.toml())["dev-qwen"]!.forge_user, "Dev-Qwen");
   } finally {
     await f.dispose();
   }
@@ -353,6 +375,20 @@ Deno.test("bad input exits 2 with one line, writes nothing and asks nothing of t
     [["dev_-qwen", "dev", "--local-model", MODEL], /agent name: "dev_-qwen"/],
     [["-dev", "dev", "--local-model", MODEL], /./],
     [["dev-qwen", "Dev!", "--local-model", MODEL], /role: "Dev!"/],
+    // A factory identity: hiring it would reset its password and replace its token.
+    [["dev-bot", "dev", "--local-model", MODEL], /"dev-bot" is one of the factory's own/],
+    [["Review-Bot", "review"], /"Review-Bot" is one of the factory's own identities/],
+    [["disinto-admin", "dev", "--local-model", MODEL], /"disinto-admin" is one of/],
+    [
+      ["dev.qwen", "dev", "--local-model", MODEL],
+      /"dev\.qwen": its \[agents\.dev-qwen\] belong to forge user "dev-qwen"/,
+      '[agents.dev-qwen]\nbase_url = "http://x"\nroles = ["dev"]\nforge_user = "dev-qwen"\n',
+    ],
+    [
+      ["dev.qwen", "dev"],
+      /its \.env keys FORGE_TOKEN_DEV_QWEN \/ FORGE_PASS_DEV_QWEN belong to forge user "dev-qwen"/,
+      '[agents.qwen]\nbase_url = "http://x"\nroles = ["dev"]\nforge_user = "dev-qwen"\n',
+    ],
     [["dev-qwen", "dev", "--local-model", MODEL, "--poll-interval", "0"], /--poll-interval: "0"/],
     [["dev-qwen", "dev", "--local-model", MODEL, "--poll-interval", "-5"], /--poll-interval/],
     [["dev-qwen", "dev", "--local-model", MODEL, "--poll-interval", "1.5"], /--poll-interval/],
