@@ -16,7 +16,8 @@ async function fakeTool(
 }
 
 Deno.test("a compose-managed forge that does not answer is started with docker compose", async () => {
-  const h = await harness({ noAdmin: true });
+  // The forge's only admin is "root": disinto-admin exists once the container made it.
+  const h = await harness({ adminUser: "root" });
   try {
     const bin = join(h.root, "bin");
     const log = join(h.root, "docker.log");
@@ -26,14 +27,21 @@ Deno.test("a compose-managed forge that does not answer is started with docker c
       "services:\n  forgejo:\n    image: forgejo\n",
     );
     const calls = () => (existsSync(log) ? readFileSync(log, "utf8") : "");
-    h.fetchOverride = (input, init) => {
-      if (!calls().includes("up -d forgejo")) {
-        return Promise.reject(new TypeError("connection refused"));
+    h.fetchOverride = async (input, init) => {
+      if (!calls().includes("up -d forgejo")) throw new TypeError("connection refused");
+      if (
+        calls().includes("admin user create") && !h.emulator.forge.state.user("disinto-admin")
+      ) {
+        // What `forgejo admin user create --admin` does inside the container.
+        await h.adminApi("POST", "/admin/users", {
+          username: "disinto-admin",
+          email: "disinto-admin@disinto.local",
+          password: ADMIN_PASS,
+          must_change_password: false,
+        });
+        await h.adminApi("PATCH", "/admin/users/disinto-admin", { admin: true });
       }
-      if (calls().includes("admin user create") && !h.forge.users.has("disinto-admin")) {
-        h.forge.addAdmin("disinto-admin", ADMIN_PASS);
-      }
-      return h.forge.fetch(input, init);
+      return await fetch(input, init);
     };
     const result = await h.run(["init", "acme/app", "--yes"], {
       PATH: `${bin}:/usr/bin:/bin`,
@@ -49,6 +57,10 @@ Deno.test("a compose-managed forge that does not answer is started with docker c
     );
     assert.match(result.stdout, /created +forge/);
     assert.match(result.stdout, /created +admin/);
+    // The admin's first login was refused (401), then everything ran as disinto-admin.
+    const log401 = h.emulator.requestLog().find((e) => e.path === "/api/v1/user");
+    assert.equal(log401?.status, 401);
+    assert.ok(h.repo("acme/app").protections.length === 1);
     assert.ok(!result.stdout.includes(ADMIN_PASS) && !result.stderr.includes(ADMIN_PASS));
   } finally {
     await h.dispose();
@@ -110,12 +122,22 @@ Deno.test("a forge that requires sign-in: every request of init and the issue ve
   try {
     const result = await h.run(["init", "acme/app", "--yes"]);
     assert.equal(result.code, 0, result.stderr);
-    const n = h.forge.addIssue("acme/app", "x", ["backlog"]);
-    assert.equal((await h.run(["issue", "claim", String(n)])).code, 0);
-    assert.equal((await h.run(["issue", "sweep"])).code, 0);
+    const n = await h.addIssue("acme/app", "x", ["backlog"]);
+    const stale = await h.addIssue("acme/app", "y", ["in-progress"]);
+    h.clock.advance(120);
+    const claim = await h.run(["issue", "claim", String(n)]);
+    assert.equal(claim.code, 0, claim.stderr);
+    const sweep = await h.run(["--json", "issue", "sweep"]);
+    assert.equal(sweep.code, 0, sweep.stderr);
+    assert.deepEqual(h.labelNames("acme/app", stale), ["blocked"]);
     assert.equal((await h.run(["status"])).code, 0);
-    assert.ok(h.forge.log.length > 50);
-    assert.deepEqual(h.forge.log.filter((r) => r.user === null), []);
+    const log = h.emulator.requestLog();
+    assert.ok(log.length > 50, `${log.length} requests`);
+    assert.deepEqual(log.filter((e) => e.user === null), []);
+    // The forge would have refused any without: Forgejo's REQUIRE_SIGNIN_VIEW answers 403.
+    const anonymous = await fetch(`${h.emulator.url}/api/v1/repos/acme/app/issues`);
+    await anonymous.body?.cancel();
+    assert.equal(anonymous.status, 403);
   } finally {
     await h.dispose();
   }
