@@ -136,7 +136,8 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
     const name = String(body.ok.tag_name ?? "");
     if (!name) return apiError(forge.rootUrl, 422, "[TagName]: Required");
     if (await git.tag(repo.owner, repo.name, name)) {
-      return apiError(forge.rootUrl, 409, `tag ${name} already exists`);
+      // services/release/tag.go ErrTagAlreadyExists, answered 409 by repo/tag.go CreateTag.
+      return apiError(forge.rootUrl, 409, `tag already exists [name: ${name}]`);
     }
     const target = String(body.ok.target || repo.defaultBranch);
     const me = found.ok.caller!.user;
@@ -151,7 +152,12 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
       return json(201, tagJson(repo, tag));
     } catch (error) {
       if (error instanceof GitNotFound) {
-        return apiError(forge.rootUrl, 404, `target does not exist [name: ${target}]`);
+        // repo/tag.go CreateTag wraps the git lookup error as "target not found: %w".
+        return apiError(
+          forge.rootUrl,
+          404,
+          `target not found: object does not exist [id: ${target}, rel_path: ]`,
+        );
       }
       throw error;
     }
