@@ -7,8 +7,11 @@ import { PermissionSchema, type User, UserSchema } from "./schema.ts";
 export type { Permission };
 
 /**
- * The user's effective permission on the repo: "none", "read", "write",
- * "admin" or "owner" (the owner and site admins). "none" for an unknown user.
+ * The permission the user was granted on the repo: "none", "read", "write",
+ * "admin" or "owner" (the owner and site admins). "none" for an unknown user
+ * and for one who only reads a public repo, as every signed-in user does: the
+ * forge answers "read" for them too, so that answer alone does not say they
+ * are a collaborator.
  */
 export async function collaboratorPermission(
   http: ForgejoHttp,
@@ -24,7 +27,11 @@ export async function collaboratorPermission(
       schema: PermissionSchema,
     },
   );
-  return r.status === 404 ? "none" : r.data.permission;
+  if (r.status === 404) return "none";
+  if (r.data.permission === "read" && !(await isCollaborator(http, slug, collaborator))) {
+    return "none";
+  }
+  return r.data.permission;
 }
 
 /** Add a collaborator or change their permission (204, idempotent). */

@@ -411,6 +411,10 @@ export class FakeForge {
       if (u.admin || repo.owner.toLowerCase() === user) return json(200, { permission: "owner" });
       return json(200, { permission: repo.collaborators.get(user) ?? "none" });
     }
+    if ((m = /^\/collaborators\/([^/]+)$/.exec(rest)) && method === "GET") {
+      const user = decodeURIComponent(m[1]!).toLowerCase();
+      return new Response(null, { status: repo.collaborators.has(user) ? 204 : 404 });
+    }
     if ((m = /^\/collaborators\/([^/]+)$/.exec(rest)) && method === "PUT") {
       const user = decodeURIComponent(m[1]!).toLowerCase();
       if (!this.users.has(user)) return msg(422, `user does not exist [uid: 0, name: ${user}]`);
