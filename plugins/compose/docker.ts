@@ -4,8 +4,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { COMPOSE_FILE } from "../../core/compose/generate.ts";
 import type { Output } from "../../core/context.ts";
-import { BadInputError } from "../../core/errors.ts";
+import { BadInputError, RuntimeFailure } from "../../core/errors.ts";
 import type { CommandHost } from "../../core/plugin.ts";
+import { findOnPath } from "./find_on_path.ts";
 
 function sink(output: Output): WritableStream<Uint8Array> {
   const decoder = new TextDecoder();
@@ -15,7 +16,10 @@ function sink(output: Output): WritableStream<Uint8Array> {
   });
 }
 
-/** Returns docker's exit code; a missing compose file is bad input (run `compose generate`). */
+/**
+ * Returns docker's exit code; a missing compose file is bad input (run
+ * `compose generate`), a missing docker a runtime failure.
+ */
 export async function runDockerCompose(
   host: CommandHost,
   args: readonly string[],
@@ -26,7 +30,14 @@ export async function runDockerCompose(
     throw new BadInputError(`${file}: missing; expected 'disinto compose generate' first`);
   }
   const { context } = host;
-  const result = await $`docker compose -f ${file} ${[...args]}`
+  // Said plainly here rather than as the shell's "command not found" (127).
+  const docker = findOnPath("docker", context.env.PATH);
+  if (docker === null) {
+    throw new RuntimeFailure(
+      "docker: not found on PATH; expected Docker with its compose plugin installed",
+    );
+  }
+  const result = await $`${docker} compose -f ${file} ${[...args]}`
     .cwd(root)
     .env(context.env)
     .stdin("null")

@@ -158,6 +158,48 @@ Deno.test("up, down and logs run docker compose on the factory's file", async ()
     ]);
     const bad = await cli(root, ["logs", "Bad;rm"], env);
     assert.equal(bad.code, 2);
+    assert.equal((await readFile(argvFile, "utf8")).split("---\n").filter(Boolean).length, 4);
+
+    // No docker on PATH: one line, exit 1 (a runtime failure, not the shell's 127).
+    const noDocker = await cli(root, ["down"], { PATH: join(root, "empty") });
+    assert.equal(noDocker.code, 1);
+    assert.equal(
+      noDocker.stderr,
+      "disinto: docker: not found on PATH; expected Docker with its compose plugin installed\n",
+    );
+  } finally {
+    await rm(root, { recursive: true });
+  }
+});
+
+Deno.test("Claude: batch services share the config dir at one absolute path, chat has its own", async () => {
+  const agent =
+    '[agents.dev-qwen]\nbase_url = "http://m:8081"\nroles = ["dev"]\nforge_user = "dev-qwen"\n';
+  const root = await factory(PROJECT + agent);
+  try {
+    for (
+      const [env, chatDir] of [
+        [{}, "/home/agent/.claude-chat"],
+        [{ CLAUDE_CONFIG_DIR: "/srv/claude", CHAT_CLAUDE_CONFIG_DIR: "/srv/chat" }, "/srv/chat"],
+      ] as const
+    ) {
+      const result = await cli(root, ["compose", "generate", "--stdout"], env);
+      assert.equal(result.code, 0, result.stderr);
+      const services = parse(result.stdout).services;
+      const shared = "CLAUDE_CONFIG_DIR" in env ? env.CLAUDE_CONFIG_DIR : "/home/op/.claude";
+      for (const name of ["agents", "agents-dev-qwen"]) {
+        assert.equal(services[name].environment.CLAUDE_CONFIG_DIR, shared, name);
+        assert.ok(services[name].volumes.includes(`${shared}:${shared}`), name);
+        assert.equal(services[name].environment.CLAUDE_BIN, "/home/op/.local/bin/claude");
+      }
+      const chat = services.chat;
+      assert.equal(chat.environment.CLAUDE_CONFIG_DIR, chatDir);
+      assert.ok(chat.volumes.some((v: string) => v.endsWith(`:${chatDir}`)));
+      for (const volume of chat.volumes as string[]) {
+        const source = volume.split(":")[0]!;
+        assert.ok(!source.startsWith(shared) && !shared.startsWith(source + "/"), volume);
+      }
+    }
   } finally {
     await rm(root, { recursive: true });
   }
