@@ -198,6 +198,31 @@ Deno.test("the tag is made at the current head, after a new commit is pushed", a
   }
 });
 
+Deno.test("the tag follows the project's primary_branch, not the forge's default branch", async () => {
+  const s = await setup(1);
+  try {
+    // `stable` stays at the first commit while main moves on.
+    await git(["-C", s.work.dir, "branch", "stable", s.first], s.env);
+    await s.work.pushTo(s.forge, "stable");
+    const file = join(s.root, "projects", "demo.toml");
+    const text = await readFile(file, "utf8");
+    await writeFile(
+      file,
+      text.replace('repo = "acme/demo"\n', 'repo = "acme/demo"\nprimary_branch = "stable"\n'),
+    );
+    const result = await release(s, ["v0.2.0"]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(
+      result.stdout,
+      new RegExp(`^ok   forge: stable is at ${s.first.slice(0, 12)}; `, "m"),
+    );
+    assert.equal(await s.forge.lsRemoteTag("v0.2.0"), s.first);
+    assert.equal(await tagInBare(s.mirrors.m1!, "v0.2.0", s.env), s.first);
+  } finally {
+    await s.dispose();
+  }
+});
+
 Deno.test("an existing tag stops the release in preflight: exit 2, no write, no mirror touched", async () => {
   const s = await setup(2);
   try {

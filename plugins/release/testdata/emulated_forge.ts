@@ -140,8 +140,8 @@ export interface WorkTree {
   dir: string;
   /** Add an empty commit; returns the new head SHA. */
   commit(message: string): Promise<string>;
-  /** Push main to the forge's acme/demo. */
-  pushTo(forge: EmulatedForge): Promise<void>;
+  /** Push a branch (main by default) to the forge's acme/demo. */
+  pushTo(forge: EmulatedForge, branch?: string): Promise<void>;
   /** Fetch the forge's main; returns its SHA (the commit is then readable here). */
   fetchFrom(forge: EmulatedForge): Promise<string>;
 }
@@ -155,7 +155,7 @@ export async function workTree(dir: string, env: Record<string, string>): Promis
       await git(["-C", dir, "commit", "--quiet", "--allow-empty", "-m", message], env);
       return await git(["-C", dir, "rev-parse", "HEAD"], env);
     },
-    async pushTo(forge) {
+    async pushTo(forge, branch = "main") {
       await git([
         "-C",
         dir,
@@ -164,7 +164,7 @@ export async function workTree(dir: string, env: Record<string, string>): Promis
         "push",
         "--quiet",
         forge.gitUrl,
-        "main:main",
+        `${branch}:${branch}`,
       ], env);
     },
     async fetchFrom(forge) {
