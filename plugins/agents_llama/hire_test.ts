@@ -254,6 +254,46 @@ Deno.test("hiring the same name twice leaves one valid table and keeps the ident
   }
 });
 
+Deno.test("a table in the middle of the file is replaced whole; the bytes around it stay", async () => {
+  const head = PROJECT.slice(0, PROJECT.indexOf("\n[ci]") + 1) + "# Hired before.\n";
+  const table = '[agents.dev-qwen]\nbase_url = "http://old:1"  # old\nroles = ["dev"]\n' +
+    'forge_user = "dev-qwen"\ncompact_pct = 45\n';
+  const tail = "\n# The CI.\n[ci]\nwoodpecker_repo_id = 0\n";
+  const f = await factory(head + table + tail);
+  try {
+    const result = await f.hire([
+      "dev-qwen",
+      "dev",
+      "--local-model",
+      f.model.url,
+      "--poll-interval",
+      "45",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const toml = await f.toml();
+    assert.ok(toml.startsWith(head), toml);
+    assert.ok(toml.endsWith(tail), toml);
+    const middle = toml.slice(head.length, toml.length - tail.length);
+    assert.equal(middle.match(/^\[/gm)?.length, 1, middle);
+    assert.ok(!middle.includes("old"));
+    // The past bug: the poll interval written into compact_pct. Re-hiring sets both right.
+    assert.deepEqual(
+      { ...(parseToml(middle) as { agents: Record<string, object> }).agents["dev-qwen"] },
+      {
+        base_url: f.model.url,
+        model: "local-model",
+        api_key: "sk-no-key-required",
+        roles: ["dev"],
+        forge_user: "dev-qwen",
+        compact_pct: 60,
+        poll_interval: 45,
+      },
+    );
+  } finally {
+    await f.dispose();
+  }
+});
+
 Deno.test("a re-hire repairs a collaborator the forge lost", async () => {
   const f = await factory();
   try {
