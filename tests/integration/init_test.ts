@@ -253,6 +253,45 @@ Deno.test("with 20 % faults init still completes with the fault-free end state",
   }
 });
 
+Deno.test("a run cut off after its Nth request converges when run again", async () => {
+  const clean = await harness();
+  try {
+    assert.equal((await clean.run(["init", "acme/app", "--yes"])).code, 0);
+    const total = clean.emulator.requestLog().length;
+    const expected = await endState(clean);
+    // Cut points spread over the run; request N reaches the forge, its answer is lost.
+    for (const cut of [Math.round(total / 4), Math.round(total / 2), total - 10]) {
+      const h = await harness();
+      try {
+        let sent = 0;
+        h.fetchOverride = async (input, init) => {
+          sent++;
+          if (sent < cut) return await fetch(input, init);
+          if (sent === cut) await (await fetch(input, init)).body?.cancel();
+          throw new TypeError("connection refused");
+        };
+        const cutOff = await h.run(["init", "acme/app", "--yes"]);
+        assert.equal(cutOff.code, 1, `cut at ${cut}: ${cutOff.stdout}`);
+        delete h.fetchOverride;
+        const again = await h.run(["init", "acme/app", "--yes"]);
+        assert.equal(again.code, 0, `cut at ${cut}: ${again.stderr}${again.stdout}`);
+        assert.deepEqual(await endState(h), expected, `cut at ${cut}`);
+        const env = await readEnv(h.root);
+        for (const [key, user] of Object.entries(TOKEN_OWNERS)) {
+          assert.equal(await tokenOwner(h, env.get(key)!), user, `cut at ${cut}: ${key}`);
+        }
+        h.emulator.clearRequestLog();
+        assert.equal((await h.run(["init", "acme/app", "--yes"])).code, 0);
+        assert.deepEqual(h.emulator.writes(), [], `cut at ${cut}`);
+      } finally {
+        await h.dispose();
+      }
+    }
+  } finally {
+    await clean.dispose();
+  }
+});
+
 Deno.test("a branch visible only after 5 s gets its protection after the backoff", async () => {
   const h = await harness({ branchDelayMs: 5000 });
   try {
