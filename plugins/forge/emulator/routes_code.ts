@@ -135,11 +135,19 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
     if ("error" in body) return body.error;
     const name = String(body.ok.tag_name ?? "");
     if (!name) return apiError(forge.rootUrl, 422, "[TagName]: Required");
+    const target = String(body.ok.target || repo.defaultBranch);
+    // repo/tag.go CreateTag resolves the target first: a missing one is 404 even when the tag exists.
+    const targetMissing = () =>
+      apiError(
+        forge.rootUrl,
+        404,
+        `target not found: object does not exist [id: ${target}, rel_path: ]`,
+      );
+    if (!(await git.resolve(repo.owner, repo.name, target))) return targetMissing();
     if (await git.tag(repo.owner, repo.name, name)) {
       // services/release/tag.go ErrTagAlreadyExists, answered 409 by repo/tag.go CreateTag.
       return apiError(forge.rootUrl, 409, `tag already exists [name: ${name}]`);
     }
-    const target = String(body.ok.target || repo.defaultBranch);
     const me = found.ok.caller!.user;
     try {
       const message = typeof body.ok.message === "string" && body.ok.message
@@ -151,14 +159,8 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
       });
       return json(201, tagJson(repo, tag));
     } catch (error) {
-      if (error instanceof GitNotFound) {
-        // repo/tag.go CreateTag wraps the git lookup error as "target not found: %w".
-        return apiError(
-          forge.rootUrl,
-          404,
-          `target not found: object does not exist [id: ${target}, rel_path: ]`,
-        );
-      }
+      // repo/tag.go CreateTag wraps the git lookup error as "target not found: %w".
+      if (error instanceof GitNotFound) return targetMissing();
       throw error;
     }
   });
