@@ -1,84 +1,141 @@
 /**
- * SPEC §15: 8 claimers (separate processes of the compiled binary, 8
- * identities) race for the same 50 backlog issues on one forge. Every issue
- * ends with exactly one assignee, in-progress and no backlog, and exactly one
- * claimer reported success for it.
+ * SPEC §6.2 / issue 4: 8 claimers — separate processes of the compiled binary,
+ * each with its own identity created through the emulator's admin API — race
+ * for the same 50 backlog issues. Every issue ends with exactly one assignee,
+ * in-progress and no backlog, and exactly one claimer reported success for it.
+ * Checked through the forge's own API answers.
  */
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireBinary, runBinary } from "../helpers/binary.ts";
-import { serveFakeForge } from "../integration/served_forge.ts";
+import { type StartedEmulator, startEmulator } from "../helpers/emulator.ts";
 
-const CLAIMERS = ["dev-a", "dev-b", "dev-c", "dev-d", "dev-e", "dev-f", "dev-g", "dev-h"];
+const CLAIMERS = 8;
+const ISSUES = 50;
+const SLUG = "acme/app";
 
-Deno.test("binary: 8 claimer processes, 50 backlog issues, each claimed exactly once", async () => {
+/** One API call; throws unless the forge answers `expected`. */
+async function call(
+  emulator: StartedEmulator,
+  method: string,
+  path: string,
+  options: { auth?: [string, string]; body?: unknown; expected: number },
+): Promise<unknown> {
+  const [user, pass] = options.auth ?? [emulator.admin.user, emulator.admin.pass];
+  const response = await fetch(`${emulator.url}/api/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Basic ${btoa(`${user}:${pass}`)}`,
+      "content-type": "application/json",
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  const text = await response.text();
+  assert.equal(response.status, options.expected, `${method} ${path}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** A user with write access to the repo and a token for the issue verbs; returns the token. */
+async function createClaimer(emulator: StartedEmulator, login: string): Promise<string> {
+  const password = `pw-${login}-${crypto.randomUUID()}`;
+  await call(emulator, "POST", "/admin/users", {
+    body: { username: login, email: `${login}@race.test`, password, must_change_password: false },
+    expected: 201,
+  });
+  const token = await call(emulator, "POST", `/users/${login}/tokens`, {
+    auth: [login, password],
+    body: { name: "race", scopes: ["write:issue", "read:repository", "read:user"] },
+    expected: 201,
+  }) as { sha1: string };
+  await call(emulator, "PUT", `/repos/${SLUG}/collaborators/${login}`, {
+    body: { permission: "write" },
+    expected: 204,
+  });
+  return token.sha1;
+}
+
+interface ClaimLine {
+  issue: number;
+  claimed: boolean;
+}
+
+Deno.test("binary: 8 claimer processes with 8 identities race for 50 backlog issues; each is claimed exactly once", async () => {
   requireBinary();
-  const served = await serveFakeForge({ adminPass: "admin-pass-123" });
+  const emulator = await startEmulator();
   const root = await mkdtemp(join(tmpdir(), "disinto-e2e-race-"));
-  const env = {
-    PATH: "/usr/bin:/bin",
-    HOME: "/nonexistent",
-    FORGE_URL: served.url,
-    FORGE_ADMIN_PASS: "admin-pass-123",
-  };
+  const baseEnv = { PATH: "/usr/bin:/bin", HOME: "/nonexistent", FORGE_URL: emulator.url };
   try {
-    await mkdir(join(root, "projects"));
-    const agents = CLAIMERS.flatMap((user) => [
-      `[agents.${user}]`,
-      'base_url = "http://127.0.0.1:9"',
-      'roles = ["dev"]',
-      `forge_user = "${user}"`,
-      "",
-    ]);
-    await writeFile(
-      join(root, "projects/app.toml"),
-      ['name = "app"', 'repo = "acme/app"', `forge_url = "${served.url}"`, "", ...agents].join(
-        "\n",
-      ),
-    );
-    const init = await runBinary(["--root", root, "init", "acme/app", "--yes"], { env });
+    // The factory: repo, labels and projects/app.toml, as init leaves them.
+    const init = await runBinary(["--root", root, "init", SLUG, "--yes"], {
+      env: { ...baseEnv, FORGE_ADMIN_PASS: emulator.admin.pass },
+    });
     assert.equal(init.code, 0, init.stderr + init.stdout);
-    const numbers = Array.from(
-      { length: 50 },
-      (_, i) => served.forge.addIssue("acme/app", `task ${i}`, ["backlog"]),
-    );
-    const results = await Promise.all(CLAIMERS.map((user, i) => {
-      // Each claimer walks the issues from a different starting point.
-      const order = [...numbers.slice(i * 6), ...numbers.slice(0, i * 6)];
-      return runBinary(
-        ["--root", root, "--json", "issue", "claim", ...order.map(String), "--as", user],
-        { env, timeoutMs: 60_000 },
-      );
+    const logins = Array.from({ length: CLAIMERS }, (_, i) => `claimer-${i + 1}`);
+    const tokens = await Promise.all(logins.map((login) => createClaimer(emulator, login)));
+    const labels = await call(emulator, "GET", `/repos/${SLUG}/labels`, { expected: 200 }) as Array<
+      { id: number; name: string }
+    >;
+    const backlog = labels.find((l) => l.name === "backlog")!.id;
+    const numbers: number[] = [];
+    for (let i = 0; i < ISSUES; i++) {
+      const issue = await call(emulator, "POST", `/repos/${SLUG}/issues`, {
+        body: { title: `task ${i}`, labels: [backlog] },
+        expected: 201,
+      }) as { number: number };
+      numbers.push(issue.number);
+    }
+
+    const started = performance.now();
+    const results = await Promise.all(logins.map((_, i) => {
+      // Each claimer walks the issues from its own starting point, so they collide everywhere.
+      const offset = Math.floor((i * ISSUES) / CLAIMERS);
+      const order = [...numbers.slice(offset), ...numbers.slice(0, offset)];
+      return runBinary(["--root", root, "--json", "issue", "claim", ...order.map(String)], {
+        env: { ...baseEnv, FORGE_TOKEN: tokens[i]! },
+        timeoutMs: 45_000,
+      });
     }));
+    const raceMs = performance.now() - started;
+
     const winners = new Map<number, string[]>();
     results.forEach((result, i) => {
-      assert.ok(result.code === 0 || result.code === 1, result.stderr);
-      const lines = result.stdout.trim().split("\n");
-      assert.equal(lines.length, 50, result.stderr);
-      for (const line of lines) {
-        const parsed = JSON.parse(line) as { issue: number; claimed: boolean };
-        if (parsed.claimed) {
-          winners.set(parsed.issue, [...(winners.get(parsed.issue) ?? []), CLAIMERS[i]!]);
-        }
+      assert.ok(result.code === 0 || result.code === 1, `${logins[i]}: ${result.stderr}`);
+      const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as ClaimLine);
+      assert.deepEqual(lines.map((l) => l.issue).sort((a, b) => a - b), numbers, logins[i]);
+      for (const line of lines.filter((l) => l.claimed)) {
+        winners.set(line.issue, [...(winners.get(line.issue) ?? []), logins[i]!]);
       }
     });
-    const repo = served.forge.repos.get("acme/app")!;
-    // The race was real: some issues got claim comments from several claimers.
-    const contested = repo.issues.filter((issue) => issue.comments.length > 1).length;
-    console.log(`contested issues: ${contested}/50`);
-    assert.ok(contested > 0, "no issue was contested");
-    const id = (name: string) => repo.labels.find((l) => l.name === name)!.id;
+
+    let contested = 0;
     for (const n of numbers) {
-      const issue = repo.issues.find((i) => i.number === n)!;
-      assert.equal(winners.get(n)?.length, 1, `#${n}: ${winners.get(n)}`);
-      assert.deepEqual(issue.assignees, winners.get(n));
-      assert.ok(issue.labels.includes(id("in-progress")), `#${n} in-progress`);
-      assert.ok(!issue.labels.includes(id("backlog")), `#${n} backlog`);
+      const issue = await call(emulator, "GET", `/repos/${SLUG}/issues/${n}`, {
+        expected: 200,
+      }) as { assignees: Array<{ login: string }> | null; labels: Array<{ name: string }> };
+      assert.equal(winners.get(n)?.length, 1, `#${n} reported won by: ${winners.get(n) ?? "none"}`);
+      assert.deepEqual((issue.assignees ?? []).map((a) => a.login), winners.get(n), `#${n}`);
+      const names = issue.labels.map((l) => l.name);
+      assert.ok(names.includes("in-progress"), `#${n} is not in-progress: ${names}`);
+      assert.ok(!names.includes("backlog"), `#${n} is still backlog`);
+      const comments = await call(emulator, "GET", `/repos/${SLUG}/issues/${n}/comments`, {
+        expected: 200,
+      }) as Array<{ user: { login: string } }>;
+      if (new Set(comments.map((c) => c.user.login)).size > 1) contested++;
     }
+    // The race was real: several claimers posted a claim on some issues.
+    assert.ok(contested > 0, "no issue was contested");
+    const perClaimer = logins.map((login) =>
+      [...winners.values()].filter((w) => w[0] === login).length
+    );
+    console.log(
+      `race: ${raceMs.toFixed(0)} ms, ${contested}/${ISSUES} contested, wins per claimer ${
+        perClaimer.join(" ")
+      }`,
+    );
   } finally {
-    await served.dispose();
+    await emulator.dispose();
     await rm(root, { recursive: true, force: true });
   }
 });
