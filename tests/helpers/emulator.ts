@@ -17,7 +17,7 @@ export interface StartedEmulator {
   url: string;
   admin: { user: string; pass: string };
   requestLog(): RequestLogEntry[];
-  /** Requests other than GET/HEAD in the log. */
+  /** Requests that can change state: not GET/HEAD, and not git's read-only fetch POST. */
   writes(): RequestLogEntry[];
   clearRequestLog(): void;
   control: EmulatorControl;
@@ -36,7 +36,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     url: server.url,
     admin: emulator.admin,
     requestLog: emulator.requestLog,
-    writes: () => emulator.requestLog().filter((e) => e.method !== "GET" && e.method !== "HEAD"),
+    writes: () =>
+      emulator.requestLog().filter((e) =>
+        e.method !== "GET" && e.method !== "HEAD" && !e.path.endsWith("/git-upload-pack")
+      ),
     clearRequestLog: emulator.clearRequestLog,
     control: emulator.control,
     forge: emulator.forge,
