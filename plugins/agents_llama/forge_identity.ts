@@ -19,6 +19,8 @@ export interface ForgeAccess {
   fetch: typeof fetch;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The wait between retries of a read (tests pass an instant one). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export function forgeIdentityAdapter(access: ForgeAccess): IdentityForge {
@@ -26,6 +28,7 @@ export function forgeIdentityAdapter(access: ForgeAccess): IdentityForge {
     fetch: access.fetch,
     timeoutMs: access.timeoutMs ?? 10_000,
     ...(access.signal ? { signal: access.signal } : {}),
+    ...(access.sleep ? { sleep: access.sleep } : {}),
   });
   const forge = identityForge(http);
   const wrapped: Record<string, unknown> = {};
