@@ -78,8 +78,16 @@ export function parseHireArguments(args: HireArguments): HireRequest {
     return { name, role, section: sectionOf(name) };
   }
   const url = args.localModel.replace(/\/+$/, "");
-  if (!httpUrlSchema.safeParse(url).success || !URL.canParse(url)) {
+  if (!httpUrlSchema.safeParse(url).success || !URL.canParse(url) || /[\s\p{Cc}]/u.test(url)) {
     throw new BadInputError(`--local-model: "${args.localModel}" is not an http(s) URL`);
+  }
+  const parsed = new URL(url);
+  if (parsed.username || parsed.password) {
+    // It would be printed, written to the TOML and the compose file; fetch refuses it anyway.
+    throw new BadInputError(
+      "--local-model: the URL carries credentials; expected the server's URL, " +
+        "with its key given by --api-key",
+    );
   }
   let pollInterval: number | undefined;
   if (args.pollInterval !== undefined) {

@@ -439,6 +439,14 @@ Deno.test("bad input exits 2 with one line, writes nothing and asks nothing of t
     [["dev-qwen", "dev", "--local-model", "file:///tmp/model"], /--local-model/],
     [["dev-qwen", "dev", "--local-model", "localhost:8081"], /--local-model/],
     [["dev-qwen", "dev", "--local-model", "http://"], /--local-model/],
+    [
+      ["dev-qwen", "dev", "--local-model", "http://m:8081/a b"],
+      /--local-model: "http:\/\/m:8081\/a b"/,
+    ],
+    [
+      ["dev-qwen", "dev", "--local-model", "http://u:s3cret@m:8081"],
+      /^disinto: --local-model: the URL carries credentials; expected the server's URL/,
+    ],
     [["dev-qwen", "dev", "--poll-interval", "45"], /--poll-interval: only for a local-model/],
     [["dev-qwen", "dev", "--local-model", MODEL, "--model", ""], /--model/],
     [["dev-qwen", "dev", "--local-model", MODEL, "--api-key", "a\nb"], /--api-key/],
@@ -489,6 +497,7 @@ Deno.test("bad input exits 2 with one line, writes nothing and asks nothing of t
         assert.match(stderr, expected);
         assert.equal(stderr.trim().split("\n").length, 1, stderr);
         assert.doesNotMatch(stderr, /\bat .*:\d+:\d+/);
+        assert.ok(!stderr.includes("s3cret"), "no credential in the message");
         assert.equal(context.stdout.text, "");
         assert.deepEqual(await snapshot(root), before, args.join(" "));
         assert.deepEqual(emulator.requestLog(), [], `${args.join(" ")}: no forge request`);
