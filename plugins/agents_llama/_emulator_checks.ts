@@ -9,16 +9,19 @@ import { authorizationHeader, basicAuth, tokenAuth } from "../../core/forgejo/au
 import { type RunningServer, serve } from "../../core/runtime/serve.ts";
 import type { StartedEmulator } from "../../tests/helpers/emulator.ts";
 
-/** Create `owner/name` as the admin: the organisation, then the repository. */
-export async function createProjectRepo(emulator: StartedEmulator, slug: string): Promise<void> {
+/** Create `owner/name` as the admin: the organisation (unless it exists), then the repository. */
+export async function createProjectRepo(
+  emulator: StartedEmulator,
+  slug: string,
+  options: { orgExists?: boolean } = {},
+): Promise<void> {
   const [owner, name] = slug.split("/") as [string, string];
   const admin = authorizationHeader(basicAuth(emulator.admin.user, emulator.admin.pass))!;
-  for (
-    const [path, body] of [
-      ["/api/v1/orgs", { username: owner }],
-      [`/api/v1/orgs/${owner}/repos`, { name, auto_init: true }],
-    ] as const
-  ) {
+  const steps: Array<[string, Record<string, unknown>]> = [
+    [`/api/v1/orgs/${owner}/repos`, { name, auto_init: true }],
+  ];
+  if (!options.orgExists) steps.unshift(["/api/v1/orgs", { username: owner }]);
+  for (const [path, body] of steps) {
     const response = await fetch(emulator.url + path, {
       method: "POST",
       headers: { authorization: admin, "content-type": "application/json" },

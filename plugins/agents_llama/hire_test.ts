@@ -294,6 +294,42 @@ Deno.test("a table in the middle of the file is replaced whole; the bytes around
   }
 });
 
+Deno.test("with several projects, --project picks the TOML and the repo; the others stay", async () => {
+  const f = await factory();
+  try {
+    await createProjectRepo(f.emulator, "acme/other", { orgExists: true });
+    const other = 'name = "other"\nrepo = "acme/other"\nforge_url = "http://127.0.0.1:3000"\n';
+    await writeFile(join(f.root, "projects", "other.toml"), other);
+    const before = await snapshot(f.root);
+    f.emulator.clearRequestLog();
+    const ambiguous = await f.hire(["dev-qwen", "dev", "--local-model", f.model.url]);
+    assert.equal(ambiguous.code, 2);
+    assert.match(ambiguous.stderr, /--project: several projects \(demo, other\)/);
+    assert.deepEqual(await snapshot(f.root), before);
+    assert.deepEqual(f.emulator.requestLog(), []);
+
+    const picked = await f.hire([
+      "--project",
+      "other",
+      "dev-qwen",
+      "dev",
+      "--local-model",
+      f.model.url,
+    ]);
+    assert.equal(picked.code, 0, picked.stderr);
+    assert.equal(await f.toml(), PROJECT);
+    const otherText = await readFile(join(f.root, "projects", "other.toml"), "utf8");
+    assert.ok(otherText.startsWith(other) && otherText.includes("[agents.dev-qwen]"));
+    const repos = f.emulator.forge.state;
+    assert.equal(repos.repo("acme", "other")!.collaborators["dev-qwen"], "write");
+    assert.equal(repos.repo("acme", "demo")!.collaborators["dev-qwen"], undefined);
+    const doc = parseYaml(await f.compose());
+    assert.equal(doc.services["agents-dev-qwen"].environment.PROJECT_NAME, "other");
+  } finally {
+    await f.dispose();
+  }
+});
+
 Deno.test("a re-hire repairs a collaborator the forge lost", async () => {
   const f = await factory();
   try {
