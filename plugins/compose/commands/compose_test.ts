@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -48,10 +48,14 @@ Deno.test("compose generate writes a valid file, then refuses to replace it with
     assert.equal(refused.stderr.trim().split("\n").length, 1);
     assert.equal(await readFile(file, "utf8"), "# hand edited\n");
 
+    // Atomic: a new file renamed into place (a reader of the old one keeps it), no temp left.
+    const edited = await stat(file);
     const forced = await cli(root, ["compose", "generate", "--force"]);
     assert.equal(forced.code, 0);
     assert.match(forced.stdout, /replaced/);
     assert.equal(await readFile(file, "utf8"), yaml);
+    assert.notEqual((await stat(file)).ino, edited.ino);
+    assert.deepEqual((await readdir(root)).sort(), ["docker-compose.yml", "projects"]);
   } finally {
     await rm(root, { recursive: true });
   }
