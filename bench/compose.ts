@@ -2,7 +2,8 @@
  * Compose generation for a project with 50 local-model agents, in process:
  * load the TOML, reduce over every plugin's hook, serialise, check markers
  * (target < 200 ms). Prints the median of 10 runs after one warm-up, and
- * checks the result against the compose-spec schema once.
+ * checks the result against the compose-spec schema and against the output
+ * of the reversed plugin registry once.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -38,6 +39,10 @@ try {
   const median = (times[RUNS / 2 - 1]! + times[RUNS / 2]!) / 2;
   const errors = composeSchemaErrors(yaml);
   if (errors.length > 0) throw new Error(`schema errors: ${errors.join("; ")}`);
+  const reversed = [...plugins].reverse();
+  if (await renderComposeFile(await loadComposeInput(root, env, reversed), reversed) !== yaml) {
+    throw new Error("the output depends on the plugin registry order");
+  }
   const services = (yaml.match(/^ {2}agents-agent-\d+:$/gm) ?? []).length;
   if (services !== AGENTS) throw new Error(`expected ${AGENTS} agent services, got ${services}`);
   console.log(
