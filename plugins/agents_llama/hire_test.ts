@@ -190,6 +190,14 @@ Deno.test("the forge writes of a first hire: the admin creates the user and gran
       "POST /api/v1/users/dev-qwen/tokens 201 dev-qwen",
       "PUT /api/v1/repos/acme/demo/collaborators/dev-qwen 204 disinto-admin",
     ]);
+    // One token, least privilege: dev work, nothing administrative.
+    const state = f.emulator.forge.state;
+    const user = state.user("dev-qwen")!;
+    const tokens = state.data.tokens.filter((t) => t.userId === user.id);
+    assert.deepEqual(tokens.map((t) => [t.name, [...t.scopes].sort()]), [
+      ["disinto-dev-qwen-token", ["read:user", "write:issue", "write:repository"]],
+    ]);
+    assert.equal(user.isAdmin, false);
   } finally {
     await f.dispose();
   }
