@@ -3,11 +3,14 @@
  * operators write, and updated in place — keys replaced where they stand or
  * appended, every other line (comments, unknown lines) kept byte for byte.
  */
-import { chmod, readFile } from "node:fs/promises";
+import { chmod, readdir, readFile, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic_write.ts";
+import { withLock } from "../lock/flock_lock.ts";
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/;
+// `s`: a value may hold U+2028/U+2029 or \r, which `.` alone does not match.
+const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/s;
 
 /** One line of an env file: an assignment or anything else (kept verbatim). */
 type EnvLine =
@@ -151,18 +154,43 @@ export async function readEnvFile(path: string): Promise<Map<string, string>> {
 /**
  * Update `.env` atomically with mode 0600. Returns true when the file changed;
  * when nothing changes the file is not rewritten at all.
+ *
+ * Writers take `state/env.lock` beside the file, so two commands updating
+ * `.env` at once (init and hire-an-agent) cannot lose each other's keys, and
+ * the holder may clear temp files a killed writer left behind (they hold
+ * secrets, even if only readable by the owner).
  */
-export async function updateEnvFile(
+export function updateEnvFile(
   path: string,
   updates: Readonly<Record<string, string>>,
 ): Promise<boolean> {
-  const before = await readEnvText(path);
-  const after = applyEnvUpdates(before, updates);
-  if (after === before && before !== "") {
-    await chmod(path, 0o600);
-    return false;
+  const lockPath = join(dirname(path), "state", "env.lock");
+  return withLock(lockPath, { timeoutSeconds: 30 }, async () => {
+    await removeAbandonedTemps(path);
+    const before = await readEnvText(path);
+    const after = applyEnvUpdates(before, updates);
+    if (after === before && before !== "") {
+      await chmod(path, 0o600);
+      return false;
+    }
+    if (after === "" && Object.keys(updates).length === 0) return false;
+    await writeFileAtomic(path, after, { mode: 0o600 });
+    return true;
+  });
+}
+
+/** Temp files of writeFileAtomic for `path` (`.<name>.<id>.tmp`) left by a killed writer. */
+async function removeAbandonedTemps(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return;
   }
-  if (after === "" && Object.keys(updates).length === 0) return false;
-  await writeFileAtomic(path, after, { mode: 0o600 });
-  return true;
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith(".tmp")) {
+      await rm(join(dirname(path), name), { force: true });
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -95,4 +95,40 @@ Deno.test("updateEnvFile writes 0600 atomically and does not rewrite an unchange
   assert.equal(await updateEnvFile(file, { B: "s3cr3t'$", A: "1" }), false);
   assert.equal((await stat(file)).mtimeMs, before.mtimeMs);
   await rm(dir, { recursive: true });
+});
+
+Deno.test("concurrent updateEnvFile calls keep every key (writers take state/env.lock)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "disinto-env-race-"));
+  try {
+    const path = join(dir, ".env");
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => updateEnvFile(path, { [`KEY_${i}`]: `value-${i}` })),
+    );
+    const env = parseEnv(await readFile(path, "utf8"));
+    assert.equal(env.size, 20);
+    for (let i = 0; i < 20; i++) assert.equal(env.get(`KEY_${i}`), `value-${i}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("updateEnvFile removes temp files a killed writer left behind", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "disinto-env-temp-"));
+  try {
+    const path = join(dir, ".env");
+    await writeFile(path, "A=1\n");
+    await writeFile(join(dir, "..env.0123456789abc.tmp"), "A=1\nSECRET=half-writ", { mode: 0o600 });
+    await writeFile(join(dir, ".envrc"), "kept\n");
+    assert.equal(await updateEnvFile(path, { A: "1" }), false);
+    assert.deepEqual((await readdir(dir)).sort(), [".env", ".envrc", "state"]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("values holding U+2028, U+2029 or a carriage return round-trip (found by the property)", () => {
+  for (const value of ["\u2028", "a\u2029b", " \u00a0 ", "x\ry"]) {
+    const text = applyEnvUpdates("", { K: value });
+    assert.equal(parseEnv(text).get("K"), value, JSON.stringify(text));
+  }
 });
