@@ -98,7 +98,10 @@ export type Comment = z.infer<typeof CommentSchema>;
  * events use body "1" for added and "" for removed.
  */
 export const TimelineEventSchema = z.object({
-  type: z.string(),
+  // Forgejo sends strings ("label"); an integer type (what the bash version
+  // filtered on) is kept as a number so it can never pass for "label", and
+  // one odd event does not fail a whole sweep.
+  type: z.union([z.string(), z.number()]),
   id: z.number().optional(),
   body: z.string().nullish().transform((body) => body ?? null),
   created_at: z.string(),
