@@ -1,5 +1,4 @@
 /** Run `docker compose -f <root>/docker-compose.yml …` through dax-sh, output to the context. */
-import $ from "dax-sh";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { COMPOSE_FILE } from "../../core/compose/generate.ts";
@@ -37,6 +36,9 @@ export async function runDockerCompose(
       "docker: not found on PATH; expected Docker with its compose plugin installed",
     );
   }
+  // Loaded here, not at start-up: dax-sh costs ~20 ms to evaluate, and only
+  // up/down/logs need it (measured with bench/startup.ts).
+  const { default: $ } = await import("dax-sh");
   const result = await $`${docker} compose -f ${file} ${[...args]}`
     .cwd(root)
     .env(context.env)

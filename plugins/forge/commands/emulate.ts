@@ -10,7 +10,6 @@ import { resolve } from "node:path";
 import { BadInputError } from "../../../core/errors.ts";
 import type { CommandHost } from "../../../core/plugin.ts";
 import { serve } from "../../../core/runtime/serve.ts";
-import { createEmulator } from "../emulator/emulator.ts";
 
 function nonNegative(what: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -76,6 +75,9 @@ export function registerEmulateCommand(program: Command, host: CommandHost): voi
         const adminPass = options.adminPass ?? passFromEnv;
         const stateDir = options.state ? resolve(context.cwd, options.state) : undefined;
         if (stateDir) await mkdir(stateDir, { recursive: true });
+        // Loaded on use: the emulator (Hono and every route) would otherwise add
+        // to every command's start-up.
+        const { createEmulator } = await import("../emulator/emulator.ts");
         const emulator = await createEmulator({
           adminUser,
           ...(adminPass ? { adminPass } : {}),
