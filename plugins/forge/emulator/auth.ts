@@ -1,7 +1,7 @@
 /**
- * Who is calling (shared/FORGEJO-API.md §1.1): `token` / `Bearer` headers,
- * `?token=` / `?access_token=`, basic auth with a password or a token as the
- * password, then the gates every authenticated request passes (must change
+ * Who is calling (shared/FORGEJO-API.md §1.1): `?token=` / `?access_token=`
+ * first, then `token` / `Bearer` headers, then basic auth with a password or a
+ * token as the password, then the gates every authenticated request passes (must change
  * password, prohibited login, sign-in required) and sudo. Bad credentials
  * fail before routing, so even /version answers 401.
  */
@@ -67,49 +67,59 @@ export function authenticate(request: Request, state: State, options: AuthOption
 function identify(request: Request, state: State, options: AuthOptions): AuthResult {
   const header = request.headers.get("authorization");
   const url = new URL(request.url);
-  const queryToken = url.searchParams.get("token") ?? url.searchParams.get("access_token");
-  if (header?.startsWith("token ") || /^bearer /i.test(header ?? "")) {
-    return byToken(header!.slice(header!.indexOf(" ") + 1).trim(), state, options);
-  }
-  if (header && /^basic /i.test(header)) {
-    let decoded: string;
-    try {
-      decoded = atob(header.slice(6).trim());
-    } catch {
-      return { error: apiError(options.rootUrl, 401, "user does not exist [uid: 0, name: ]") };
-    }
-    const colon = decoded.indexOf(":");
-    const name = colon < 0 ? decoded : decoded.slice(0, colon);
-    const password = colon < 0 ? "" : decoded.slice(colon + 1);
-    // services/auth/basic.go: an empty password (or x-oauth-basic) tries the
-    // username as the token, otherwise the password; either way a miss falls
-    // through to signing in with name and password.
-    const tokenText = password === "" || password === "x-oauth-basic" ? name : password;
-    const asToken = state.tokenBySecret(tokenText);
-    if (asToken && !expired(asToken, options.now)) {
-      return asBasic(byToken(tokenText, state, options));
-    }
-    const user = state.userByEmailOrName(name);
-    if (!user) {
-      return {
-        error: apiError(options.rootUrl, 401, `user does not exist [uid: 0, name: ${name}]`),
-      };
-    }
-    if (!state.checkPassword(user, password)) {
-      return {
-        error: apiError(
-          options.rootUrl,
-          401,
-          `user's password is invalid [uid: ${user.id}, name: ${user.login}]`,
-        ),
-      };
-    }
-    return { caller: { user, token: null, basic: true } };
-  }
+  // services/auth/oauth2.go parseToken (v11): a non-empty ?token=, else ?access_token=,
+  // is taken before the Authorization header, which is read only without them.
+  const queryToken = url.searchParams.get("token") || url.searchParams.get("access_token");
+  const headerToken = header?.startsWith("token ") || /^bearer /i.test(header ?? "")
+    ? header!.slice(header!.indexOf(" ") + 1).trim()
+    : "";
+  const oauth = queryToken || headerToken
+    ? byToken(queryToken || headerToken, state, options)
+    : null;
+  if (oauth && "caller" in oauth) return oauth;
+  // services/auth/group.go Verify: when the token method fails, basic auth still gets its
+  // turn; only if no method signs the caller in does the first method's error stand.
+  const basic = header && /^basic /i.test(header) ? byBasic(header, state, options) : null;
+  if (basic && "caller" in basic) return basic;
   // Any other scheme (e.g. a capitalised "Token") is claimed by no auth method:
-  // services/auth/oauth2.go parseToken wants exactly "token", so the caller is anonymous.
-  if (queryToken) return byToken(queryToken, state, options);
-  return { caller: null };
+  // parseToken wants exactly "token", so the caller is anonymous.
+  return oauth ?? basic ?? { caller: null };
+}
+
+function byBasic(header: string, state: State, options: AuthOptions): AuthResult {
+  let decoded: string;
+  try {
+    decoded = atob(header.slice(6).trim());
+  } catch {
+    return { error: apiError(options.rootUrl, 401, "user does not exist [uid: 0, name: ]") };
+  }
+  const colon = decoded.indexOf(":");
+  const name = colon < 0 ? decoded : decoded.slice(0, colon);
+  const password = colon < 0 ? "" : decoded.slice(colon + 1);
+  // services/auth/basic.go: an empty password (or x-oauth-basic) tries the
+  // username as the token, otherwise the password; either way a miss falls
+  // through to signing in with name and password.
+  const tokenText = password === "" || password === "x-oauth-basic" ? name : password;
+  const asToken = state.tokenBySecret(tokenText);
+  if (asToken && !expired(asToken, options.now)) {
+    return asBasic(byToken(tokenText, state, options));
+  }
+  const user = state.userByEmailOrName(name);
+  if (!user) {
+    return {
+      error: apiError(options.rootUrl, 401, `user does not exist [uid: 0, name: ${name}]`),
+    };
+  }
+  if (!state.checkPassword(user, password)) {
+    return {
+      error: apiError(
+        options.rootUrl,
+        401,
+        `user's password is invalid [uid: ${user.id}, name: ${user.login}]`,
+      ),
+    };
+  }
+  return { caller: { user, token: null, basic: true } };
 }
 
 function byToken(secret: string, state: State, options: AuthOptions): AuthResult {

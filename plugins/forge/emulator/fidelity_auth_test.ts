@@ -55,6 +55,43 @@ Deno.test("forgejo fidelity: authentication", async (t) => {
       }
     });
 
+    await t.step("a query token wins over the Authorization header", async () => {
+      // services/auth/oauth2.go parseToken reads the query before the header.
+      const quinn = await newUser(em, "quinn");
+      const quinnToken = await newToken(em, quinn, ["read:user"]);
+      for (const auth of [tokenAuth(quinnToken), `Bearer ${quinnToken}`, quinn.auth]) {
+        const reply = await call(em, "GET", `/user?token=${aliceToken}`, { auth });
+        assert.equal(reply.status, 200, auth.split(" ")[0]);
+        assert.equal(reply.body.login, "alice", auth.split(" ")[0]);
+      }
+      const empty = await call(em, "GET", `/user?token=&access_token=${aliceToken}`, {
+        auth: tokenAuth(quinnToken),
+      });
+      assert.equal(empty.body.login, "alice", "an empty ?token= is skipped");
+    });
+
+    await t.step(
+      "a bad query token falls back to basic auth but never to a token header",
+      async () => {
+        // services/auth/group.go: a failed method lets basic auth try; the
+        // header token is never read once the query had one.
+        const bad = "9".repeat(40);
+        const byBasic = await call(em, "GET", `/user?token=${bad}`, { auth: alice.auth });
+        assert.equal(byBasic.status, 200);
+        assert.equal(byBasic.body.login, "alice");
+        const byHeader = await call(em, "GET", `/user?token=${bad}`, {
+          auth: tokenAuth(aliceToken),
+        });
+        assert.equal(byHeader.status, 401);
+        assert.deepEqual(byHeader.body, errorBody(em, "user does not exist [uid: 0, name: ]"));
+        const badBoth = await call(em, "GET", `/user?token=${bad}`, {
+          auth: basic("alice", "wrong-password"),
+        });
+        assert.equal(badBoth.status, 401);
+        assert.deepEqual(badBoth.body, errorBody(em, "user does not exist [uid: 0, name: ]"));
+      },
+    );
+
     await t.step("basic auth logs in by username in any case or by email", async () => {
       for (const name of ["ALICE", "alice@example.test"]) {
         const reply = await call(em, "GET", "/user", { auth: basic(name, alice.pass) });
