@@ -141,6 +141,24 @@ function expired(token: TokenRecord, now: () => number): boolean {
   return token.oauthExpires !== undefined && token.oauthExpires < now();
 }
 
+// Forgejo v11 routers/api/shared/middleware.go checkDeprecatedAuthMethods: set
+// before authentication, so every API answer carries it, errors included.
+const QUERY_TOKEN_WARNING = "token and access_token API authentication is deprecated and " +
+  "will be removed in gitea 1.23. Please use AuthorizationHeaderToken instead. Existing " +
+  "queries will continue to work but without authorization.";
+
+/** Add v11's deprecation `Warning` when the query carries a non-empty token. */
+export function withQueryTokenWarning(url: URL, response: Response): Response {
+  if (!url.searchParams.get("token") && !url.searchParams.get("access_token")) return response;
+  const headers = new Headers(response.headers);
+  headers.set("warning", QUERY_TOKEN_WARNING);
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
 /** Decode basic credentials for git smart HTTP and the OAuth login form. */
 export function basicCredentials(header: string | null): { name: string; password: string } | null {
   if (!header || !/^basic /i.test(header)) return null;

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { writeFileAtomic } from "../../../core/fs/atomic_write.ts";
-import { authenticate, basicCredentials } from "./auth.ts";
+import { authenticate, basicCredentials, withQueryTokenWarning } from "./auth.ts";
 import { Forge, type Knobs } from "./forge.ts";
 import { GitStore } from "./git_store.ts";
 import { apiError, json } from "./respond.ts";
@@ -229,7 +229,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       return droppedConnection();
     }
     record(request.method, path, response.status, user);
-    return response;
+    return withQueryTokenWarning(url, response);
   };
 
   const control: EmulatorControl = {

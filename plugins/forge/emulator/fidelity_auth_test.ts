@@ -70,6 +70,24 @@ Deno.test("forgejo fidelity: authentication", async (t) => {
       assert.equal(empty.body.login, "alice", "an empty ?token= is skipped");
     });
 
+    await t.step("a query token draws v11's deprecation Warning, even on a 401", async () => {
+      // routers/api/shared/middleware.go checkDeprecatedAuthMethods (v11.0).
+      const warning = "token and access_token API authentication is deprecated and will be " +
+        "removed in gitea 1.23. Please use AuthorizationHeaderToken instead. Existing queries " +
+        "will continue to work but without authorization.";
+      for (const query of [`token=${aliceToken}`, `access_token=${aliceToken}`]) {
+        const reply = await call(em, "GET", `/user?${query}`);
+        assert.equal(reply.status, 200);
+        assert.equal(reply.headers.get("warning"), warning, query.split("=")[0]);
+      }
+      const refused = await call(em, "GET", `/version?token=${"8".repeat(40)}`);
+      assert.equal(refused.status, 401);
+      assert.equal(refused.headers.get("warning"), warning);
+      const byHeader = await call(em, "GET", "/user?token=", { auth: tokenAuth(aliceToken) });
+      assert.equal(byHeader.status, 200);
+      assert.equal(byHeader.headers.get("warning"), null, "no warning without a query token");
+    });
+
     await t.step(
       "a bad query token falls back to basic auth but never to a token header",
       async () => {
