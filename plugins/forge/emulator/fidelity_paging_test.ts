@@ -77,6 +77,14 @@ Deno.test("forgejo fidelity: pagination", async (t) => {
       assert.equal(reply.headers.get("link"), `${at(1)}; rel="first",${at(2)}; rel="prev"`);
     });
 
+    await t.step("a page past the end links like the last page (clamped prev)", async () => {
+      // modules/paginator/paginator.go New clamps current to TotalPages.
+      const reply = await get(`/repos/${R}/issues?limit=20&page=9`);
+      assert.deepEqual(reply.body, []);
+      const at = (page: number) => `<${root}api/v1/repos/${R}/issues?limit=20&page=${page}>`;
+      assert.equal(reply.headers.get("link"), `${at(1)}; rel="first",${at(2)}; rel="prev"`);
+    });
+
     await t.step("a single page has no Link header", async () => {
       const reply = await get(`/repos/${R}/issues?limit=50&labels=a`);
       assert.equal(reply.body.length, 1);

@@ -101,11 +101,12 @@ function linkHeader(request: Request, rootUrl: string, paging: PageRequest, tota
       .join("&");
     return `<${rootUrl}${url.pathname.replace(/^\//, "")}?${query}>`;
   };
+  // modules/paginator New clamps the current page to the last one, so a page
+  // past the end links like the last page (prev = last - 1), not page - 1.
+  const page = Math.min(paging.page, pages);
   const parts: string[] = [];
-  if (paging.page < pages) {
-    parts.push(`${at(paging.page + 1)}; rel="next"`, `${at(pages)}; rel="last"`);
-  }
-  if (paging.page > 1) parts.push(`${at(1)}; rel="first"`, `${at(paging.page - 1)}; rel="prev"`);
+  if (page < pages) parts.push(`${at(page + 1)}; rel="next"`, `${at(pages)}; rel="last"`);
+  if (page > 1) parts.push(`${at(1)}; rel="first"`, `${at(page - 1)}; rel="prev"`);
   return parts.join(",");
 }
 
