@@ -340,6 +340,14 @@ async function handleGit(
         ? byPassword
         : null);
     if (!user) return challenge();
+    // services/context/permission.go CheckRepoScopedToken (v11): a public-only
+    // token is refused on a private repo before its scopes are looked at.
+    if (token && repo.private && token.scopes.includes("public-only")) {
+      return new Response("Forbidden\n", {
+        status: 403,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    }
     if (
       token && !token.scopes.includes("all") &&
       !token.scopes.includes(`${pushing ? "write" : "read"}:repository`) &&

@@ -363,6 +363,101 @@ Deno.test("forgejo fidelity: authentication", async (t) => {
       });
       assert.equal(reply.status, 201);
     });
+
+    // checkTokenPublicOnly (routers/api/v1/api.go, v11.0) runs after the repo
+    // or org is found, so a private repo the caller cannot see stays 404.
+    await t.step("a public-only token is 403 on a private repo, by route category", async () => {
+      await newRepo(em, "alice", "hidden", { private: true });
+      await newRepo(em, "alice", "shown");
+      await newRepo(em, em.admin.user, "admins-hidden", { private: true });
+      const scopes = ["write:repository", "write:issue"];
+      const limited = tokenAuth(await newToken(em, alice, ["public-only", ...scopes]));
+      const full = tokenAuth(await newToken(em, alice, scopes));
+      const expectations: Array<[string, string]> = [
+        ["/repos/alice/hidden", "token scope is limited to public repos"],
+        ["/repos/alice/hidden/branches", "token scope is limited to public repos"],
+        ["/repos/alice/hidden/issues", "token scope is limited to public issues"],
+        ["/repos/alice/hidden/labels", "token scope is limited to public issues"],
+      ];
+      for (const [path, message] of expectations) {
+        const refused = await call(em, "GET", path, { auth: limited });
+        assert.equal(refused.status, 403, path);
+        assert.deepEqual(refused.body, errorBody(em, message), path);
+        assert.equal((await call(em, "GET", path, { auth: full })).status, 200, path);
+      }
+      const write = await call(em, "POST", "/repos/alice/hidden/issues", {
+        auth: limited,
+        body: { title: "t" },
+      });
+      assert.deepEqual(write.body, errorBody(em, "token scope is limited to public issues"));
+      for (const path of ["/repos/alice/shown", "/repos/alice/shown/issues"]) {
+        assert.equal((await call(em, "GET", path, { auth: limited })).status, 200, path);
+      }
+      const unseen = await call(em, "GET", `/repos/${em.admin.user}/admins-hidden`, {
+        auth: limited,
+      });
+      assert.equal(unseen.status, 404);
+    });
+
+    await t.step("a public-only token is 403 on a private or limited org", async () => {
+      for (const [name, visibility] of [["po-hidden", "private"], ["po-limited", "limited"]]) {
+        const made = await call(em, "POST", "/orgs", {
+          auth: alice.auth,
+          body: { username: name, visibility },
+        });
+        assert.equal(made.status, 201, name);
+      }
+      await call(em, "POST", "/orgs", { auth: alice.auth, body: { username: "po-open" } });
+      const limited = tokenAuth(
+        await newToken(em, alice, ["public-only", "write:organization", "write:repository"]),
+      );
+      const refusal = errorBody(em, "token scope is limited to public orgs");
+      for (const name of ["po-hidden", "po-limited"]) {
+        const read = await call(em, "GET", `/orgs/${name}`, { auth: limited });
+        assert.equal(read.status, 403, name);
+        assert.deepEqual(read.body, refusal, name);
+        const create = await call(em, "POST", `/orgs/${name}/repos`, {
+          auth: limited,
+          body: { name: "r" },
+        });
+        assert.equal(create.status, 403, name);
+        assert.deepEqual(create.body, refusal, name);
+      }
+      // The refusal comes before org.Get's own visibility check, so a non-member gets it too.
+      const outsider = await newUser(em, "po-outsider");
+      const outsiders = tokenAuth(
+        await newToken(em, outsider, ["public-only", "read:organization"]),
+      );
+      const seen = await call(em, "GET", "/orgs/po-hidden", { auth: outsiders });
+      assert.deepEqual(seen.body, refusal);
+      assert.equal((await call(em, "GET", "/orgs/po-open", { auth: limited })).status, 200);
+      const created = await call(em, "POST", "/orgs/po-open/repos", {
+        auth: limited,
+        body: { name: "r" },
+      });
+      assert.equal(created.status, 201);
+    });
+
+    await t.step(
+      "git over HTTP answers a public-only token on a private repo 403 Forbidden",
+      async () => {
+        // services/context/permission.go CheckRepoScopedToken: http.Error(403).
+        const secret = await newToken(em, alice, ["public-only", "read:repository"]);
+        const refs = (repo: string) =>
+          fetch(
+            `${em.url.replace(/\/$/, "")}/alice/${repo}.git/info/refs?service=git-upload-pack`,
+            {
+              headers: { authorization: basic("alice", secret) },
+            },
+          );
+        const refused = await refs("hidden");
+        assert.equal(refused.status, 403);
+        assert.equal(await refused.text(), "Forbidden\n");
+        const allowed = await refs("shown");
+        assert.equal(allowed.status, 200);
+        await allowed.body?.cancel();
+      },
+    );
   } finally {
     await em.dispose();
   }

@@ -3,6 +3,7 @@ import type { Context, Hono } from "hono";
 import type { Caller } from "./auth.ts";
 import type { AccessLevel, Forge } from "./forge.ts";
 import { apiError, notFound, readJson } from "./respond.ts";
+import { requiredCategories } from "./scopes.ts";
 import type { RepoRecord } from "./state.ts";
 
 export type ApiEnv = { Variables: { caller: Caller | null } };
@@ -69,6 +70,12 @@ export function repoAccess(
   const caller = callerOf(c);
   const level = repo ? forge.access(repo, caller?.user ?? null) : "none";
   if (!repo || level === "none") return { error: notFound(forge.rootUrl) };
+  if (repo.private) {
+    const path = new URL(c.req.url).pathname.replace(/^\/api\/v1/, "");
+    const what = requiredCategories(c.req.method, path).includes("issue") ? "issues" : "repos";
+    const refused = publicOnlyRefusal(forge, caller, what);
+    if (refused) return { error: refused };
+  }
   if (RANK[level] < RANK[need]) {
     if (emptyForbidden) return { error: new Response(null, { status: 403 }) };
     const message = need === "admin"
@@ -77,6 +84,20 @@ export function repoAccess(
     return { error: apiError(forge.rootUrl, 403, message) };
   }
   return { ok: { repo, level, caller } };
+}
+
+/**
+ * checkTokenPublicOnly (routers/api/v1/api.go, v11): a token with the
+ * `public-only` scope gets 403 on a private repo or a non-public org it could
+ * otherwise see; it runs after the repo/org is found, before the route's own checks.
+ */
+export function publicOnlyRefusal(
+  forge: Forge,
+  caller: Caller | null,
+  what: "repos" | "issues" | "orgs",
+): Response | null {
+  if (!caller?.token?.scopes.includes("public-only")) return null;
+  return apiError(forge.rootUrl, 403, `token scope is limited to public ${what}`);
 }
 
 export function canWrite(level: AccessLevel): boolean {

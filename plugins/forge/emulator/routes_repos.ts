@@ -5,6 +5,7 @@ import {
   type ApiApp,
   type ApiContext,
   bodyOf,
+  publicOnlyRefusal,
   repoAccess,
   reservedRepoName,
   signedIn,
@@ -66,6 +67,8 @@ export function registerRepoRoutes(app: ApiApp, forge: Forge): void {
         `user redirect does not exist [name: ${name}]`,
       ]);
     }
+    const refused = org.visibility === "public" ? null : publicOnlyRefusal(forge, who.ok, "orgs");
+    if (refused) return refused;
     const owner = who.ok.user.isAdmin ||
       org.owners.some((o) => o.toLowerCase() === who.ok.user.login.toLowerCase());
     if (!owner) {

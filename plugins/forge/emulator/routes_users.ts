@@ -6,6 +6,7 @@ import {
   type ApiContext,
   bodyOf,
   callerOf,
+  publicOnlyRefusal,
   reservedUserName,
   signedIn,
   siteAdmin,
@@ -273,8 +274,14 @@ export function registerUserRoutes(app: ApiApp, forge: Forge): void {
   app.get("/orgs/:org", (c) => {
     const name = c.req.param("org");
     const org = state.org(name);
-    return org
-      ? json(200, forge.orgJson(org))
-      : notFound(forge.rootUrl, "GetOrgByName", [`user redirect does not exist [name: ${name}]`]);
+    if (!org) {
+      return notFound(forge.rootUrl, "GetOrgByName", [
+        `user redirect does not exist [name: ${name}]`,
+      ]);
+    }
+    const refused = org.visibility === "public"
+      ? null
+      : publicOnlyRefusal(forge, callerOf(c), "orgs");
+    return refused ?? json(200, forge.orgJson(org));
   });
 }
