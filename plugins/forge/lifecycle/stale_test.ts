@@ -57,7 +57,18 @@ Deno.test("other labels' events do not count", () => {
 });
 
 Deno.test("non-dev labels, assignees, open PRs and locks are never touched", () => {
-  for (const label of ["bug-report", "vision", "in-triage", "prediction/unreviewed", "action"]) {
+  // Every non-dev label of SPEC §6.2 (regression 15), each prediction/* included.
+  const nonDev = [
+    "bug-report",
+    "vision",
+    "in-triage",
+    "action",
+    "formula",
+    "prediction/unreviewed",
+    "prediction/dismissed",
+    "prediction/actioned",
+  ];
+  for (const label of nonDev) {
     assert.equal(decideStale(facts({ labels: ["in-progress", label] }), NOW).stale, false);
   }
   assert.equal(decideStale(facts({ assignees: ["review-bot"] }), NOW).stale, false);
