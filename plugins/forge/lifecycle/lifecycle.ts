@@ -14,6 +14,7 @@ import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
 import { isNonDevLabel } from "../labels.ts";
 import { claimBody, claimWinner, RELEASE_MARKER, releaseBody } from "./claim_decision.ts";
 import { dependenciesClosed } from "./dependencies.ts";
+import { devQueue } from "./next_issue.ts";
 import { decideStale, GRACE_MS } from "./stale.ts";
 
 export type ClaimResult =
@@ -160,6 +161,24 @@ export class IssueLifecycle {
       const found = await api.getIssue(this.http, this.slug, dep);
       return found ? found.state : null;
     });
+  }
+
+  /**
+   * What to work on next: my own in-progress issue, else the first backlog issue
+   * (priority, then oldest) whose dependencies are closed; null when nothing is.
+   */
+  async next(): Promise<{ action: "resume" | "claim"; issue: number } | null> {
+    const issues = await api.listIssues(this.http, this.slug, { state: "open" });
+    const queue = devQueue(
+      issues.map((issue) => ({ ...issue, labels: labelNames(issue), assignees: logins(issue) })),
+      this.options.me,
+    );
+    if (queue.resume !== null) return { action: "resume", issue: queue.resume };
+    const byNumber = new Map(issues.map((issue) => [issue.number, issue]));
+    for (const n of queue.backlog) {
+      if ((await this.ready(byNumber.get(n)!)).ready) return { action: "claim", issue: n };
+    }
+    return null;
   }
 
   /** Stale detection over every open in-progress issue; stale ones become `blocked`. */

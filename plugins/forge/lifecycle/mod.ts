@@ -2,4 +2,5 @@
 export * from "./claim_decision.ts";
 export * from "./dependencies.ts";
 export * from "./lifecycle.ts";
+export * from "./next_issue.ts";
 export * from "./stale.ts";
