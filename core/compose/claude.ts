@@ -23,8 +23,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function resolveClaudePaths(env: Env): ClaudePaths {
   return {
     bin: hostPath(env, "CLAUDE_BIN", ".local/bin/claude"),
-    configDir: hostPath(env, "CLAUDE_CONFIG_DIR", ".claude"),
+    configDir: resolveClaudeConfigDir(env),
   };
+}
+
+/** The shared config directory alone (for checks that do not need the CLI). */
+export function resolveClaudeConfigDir(env: Env): string {
+  return hostPath(env, "CLAUDE_CONFIG_DIR", ".claude");
 }
 
 function hostPath(env: Env, name: string, underHome: string): string {

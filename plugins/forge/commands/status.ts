@@ -5,6 +5,8 @@
  * `--json` prints one object per project, one per line.
  */
 import type { Command } from "@commander-js/extra-typings";
+import { resolveClaudeConfigDir } from "../../../core/compose/claude.ts";
+import { claudeLogin } from "../../../core/compose/claude_login.ts";
 import type { Project } from "../../../core/config/project.ts";
 import { oneLine } from "../../../core/errors.ts";
 import type { CommandHost } from "../../../core/plugin.ts";
@@ -31,6 +33,21 @@ export interface ProjectStatus {
   open_prs?: number;
   agents: string[];
   locks: HeldLock[];
+  /** Whether the agents' shared Claude config dir holds a login (its `.credentials.json`). */
+  claude: { logged_in: boolean; file?: string; reason?: string };
+}
+
+async function claudeOf(factory: Factory): Promise<ProjectStatus["claude"]> {
+  const keys = ["HOME", "CLAUDE_CONFIG_DIR"] as const;
+  try {
+    const env = Object.fromEntries(keys.map((key) => [key, factory.setting(key)]));
+    const login = await claudeLogin(resolveClaudeConfigDir(env));
+    return login.loggedIn
+      ? { logged_in: true, file: login.file }
+      : { logged_in: false, file: login.file, reason: login.reason };
+  } catch (error) {
+    return { logged_in: false, reason: oneLine(error) };
+  }
 }
 
 function credentialsOf(factory: Factory): Credentials {
@@ -61,6 +78,7 @@ async function statusOf(
     reachable: false,
     agents: typeof agentsTable === "object" && agentsTable !== null ? Object.keys(agentsTable) : [],
     locks: await liveLocks(factory.root),
+    claude: await claudeOf(factory),
   };
   const http = new ForgejoHttp(forgeUrl, credentialsOf(factory), {
     fetch: host.context.fetch,
@@ -115,6 +133,12 @@ function render(status: ProjectStatus): string {
         )
         : "none held"
     }`,
+  );
+  const claude = status.claude;
+  lines.push(
+    claude.logged_in
+      ? `  claude: logged in (${claude.file})`
+      : `  claude: not logged in (${[claude.file, claude.reason].filter(Boolean).join(": ")})`,
   );
   return lines.join("\n") + "\n";
 }
