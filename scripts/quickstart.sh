@@ -91,5 +91,8 @@ compose file   $root/docker-compose.yml
 forge          $url   (admin: $admin_user, password in $root/.env as FORGE_ADMIN_PASS)
 request log    $root/state/emulator-requests.jsonl
 try            curl -u "$admin_user:\$FORGE_ADMIN_PASS" $url/api/v1/repos/demo/app/issues
-done in $(($(date +%s) - started)) s${KEEP:+; kept because KEEP=$KEEP}
+done in $(($(date +%s) - started)) s
 EOF
+if [ "${KEEP:-0}" != 1 ]; then
+  echo "(all of this is removed and the emulator stopped on exit; run with KEEP=1 to keep them)"
+fi
