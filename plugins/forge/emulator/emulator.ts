@@ -324,6 +324,11 @@ async function handleGit(
         "content-type": "text/plain; charset=utf-8",
       },
     });
+  const forbidden = () =>
+    new Response("Forbidden\n", {
+      status: 403,
+      headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+    });
   if (!repo) return new Response("Not found\n", { status: 404 });
   const url = new URL(request.url);
   const pushing = rest === "git-receive-pack" ||
@@ -342,18 +347,15 @@ async function handleGit(
     if (!user) return challenge();
     // services/context/permission.go CheckRepoScopedToken (v11): a public-only
     // token is refused on a private repo before its scopes are looked at.
-    if (token && repo.private && token.scopes.includes("public-only")) {
-      return new Response("Forbidden\n", {
-        status: 403,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      });
-    }
+    if (token && repo.private && token.scopes.includes("public-only")) return forbidden();
+    // Same function: a missing repository scope is ctx.Error(403), Go's
+    // http.Error with http.StatusText — plain "Forbidden", no scope named.
     if (
       token && !token.scopes.includes("all") &&
       !token.scopes.includes(`${pushing ? "write" : "read"}:repository`) &&
       !token.scopes.includes("write:repository")
     ) {
-      return new Response("token does not have required scope\n", { status: 403 });
+      return forbidden();
     }
   }
   const level = forge.access(repo, user);

@@ -458,6 +458,27 @@ Deno.test("forgejo fidelity: authentication", async (t) => {
         await allowed.body?.cancel();
       },
     );
+
+    await t.step(
+      "git over HTTP answers a token lacking the repository scope 403 Forbidden in plain text",
+      async () => {
+        // services/context/permission.go CheckRepoScopedToken: ctx.Error(403), i.e.
+        // Go's http.Error with http.StatusText(403).
+        const base = em.url.replace(/\/$/, "");
+        const userOnly = await newToken(em, alice, ["read:user"]);
+        const readOnly = await newToken(em, alice, ["read:repository"]);
+        const refusals: [string, string][] = [
+          [`${base}/alice/hidden.git/info/refs?service=git-upload-pack`, userOnly],
+          [`${base}/alice/hidden.git/info/refs?service=git-receive-pack`, readOnly],
+        ];
+        for (const [url, secret] of refusals) {
+          const refused = await fetch(url, { headers: { authorization: basic("alice", secret) } });
+          assert.equal(refused.status, 403, url);
+          assert.equal(refused.headers.get("content-type"), "text/plain; charset=utf-8", url);
+          assert.equal(await refused.text(), "Forbidden\n", url);
+        }
+      },
+    );
   } finally {
     await em.dispose();
   }
