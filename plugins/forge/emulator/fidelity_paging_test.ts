@@ -85,6 +85,20 @@ Deno.test("forgejo fidelity: pagination", async (t) => {
       assert.equal(reply.headers.get("link"), `${at(1)}; rel="first",${at(2)}; rel="prev"`);
     });
 
+    await t.step(
+      "Link's query is Go's url.Values.Encode: keys in byte order, space as +, QueryEscape",
+      async () => {
+        // services/context/api.go genAPILinks: u.Query() then queries.Encode().
+        const reply = await get(`/repos/${R}/issues?limit=20&_z=1&Xtra=a%20b!*'()~&page=2`);
+        const at = (page: number) =>
+          `<${root}api/v1/repos/${R}/issues?Xtra=a+b%21%2A%27%28%29~&_z=1&limit=20&page=${page}>`;
+        assert.equal(
+          reply.headers.get("link"),
+          `${at(3)}; rel="next",${at(3)}; rel="last",${at(1)}; rel="first",${at(1)}; rel="prev"`,
+        );
+      },
+    );
+
     await t.step("a single page has no Link header", async () => {
       const reply = await get(`/repos/${R}/issues?limit=50&labels=a`);
       assert.equal(reply.body.length, 1);

@@ -96,9 +96,7 @@ function linkHeader(request: Request, rootUrl: string, paging: PageRequest, tota
   const at = (page: number) => {
     const params = new URLSearchParams(url.search);
     params.set("page", String(page));
-    const sorted = [...params.entries()].sort(([a], [b]) => a.localeCompare(b));
-    const query = sorted.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
-      .join("&");
+    const query = goEncode(params);
     return `<${rootUrl}${url.pathname.replace(/^\//, "")}?${query}>`;
   };
   // modules/paginator New clamps the current page to the last one, so a page
@@ -108,6 +106,31 @@ function linkHeader(request: Request, rootUrl: string, paging: PageRequest, tota
   if (page < pages) parts.push(`${at(page + 1)}; rel="next"`, `${at(pages)}; rel="last"`);
   if (page > 1) parts.push(`${at(1)}; rel="first"`, `${at(page - 1)}; rel="prev"`);
   return parts.join(",");
+}
+
+/**
+ * Go's url.Values.Encode, which genAPILinks (services/context/api.go, v11) uses:
+ * keys sorted by byte order (sort.Strings), each pair QueryEscape'd.
+ */
+function goEncode(params: URLSearchParams): string {
+  const bytes = new TextEncoder();
+  const byteOrder = (a: string, b: string) => {
+    const [x, y] = [bytes.encode(a), bytes.encode(b)];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      if (x[i] !== y[i]) return x[i]! - y[i]!;
+    }
+    return x.length - y.length;
+  };
+  // A stable sort keeps a repeated key's values in order, as Encode does.
+  const sorted = [...params.entries()].sort(([a], [b]) => byteOrder(a, b));
+  return sorted.map(([k, v]) => `${goQueryEscape(k)}=${goQueryEscape(v)}`).join("&");
+}
+
+/** net/url QueryEscape: only A-Z a-z 0-9 - _ . ~ stay; a space becomes `+`. */
+function goQueryEscape(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replaceAll("%20", "+");
 }
 
 /** Read a JSON body the way Forgejo's binding does (missing Content-Type → 422). */
