@@ -1,6 +1,6 @@
 /**
- * Who is calling (shared/FORGEJO-API.md §1.1): `?token=` / `?access_token=`
- * first, then `token` / `Bearer` headers, then basic auth with a password or a
+ * Who is calling (shared/FORGEJO-API.md §1.1): `token` / `access_token` in the
+ * query or a urlencoded body first, then `token` / `Bearer` headers, then basic auth with a password or a
  * token as the password, then the gates every authenticated request passes (must change
  * password, prohibited login, sign-in required) and sudo. Bad credentials
  * fail before routing, so even /version answers 401.
@@ -22,7 +22,28 @@ export interface AuthOptions {
   rootUrl: string;
   requireSignin: boolean;
   now: () => number;
+  /** The request's form fields (readForm); the query alone when not given. */
+  form?: FormValue;
 }
+
+/** One field of Go's req.Form: its first value, or "" when absent. */
+export type FormValue = (key: string) => string;
+
+/**
+ * req.Form as Go's ParseForm builds it: a urlencoded POST/PUT/PATCH body's
+ * fields come before the query's. The body is read from a clone, so the
+ * handler can still read it.
+ */
+export async function readForm(request: Request): Promise<FormValue> {
+  const query = new URL(request.url).searchParams;
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const withBody = ["POST", "PUT", "PATCH"].includes(request.method) &&
+    type === "application/x-www-form-urlencoded" && request.body !== null;
+  const body = withBody ? new URLSearchParams(await request.clone().text()) : null;
+  return (key) => body?.get(key) ?? query.get(key) ?? "";
+}
+
+const queryForm = (url: URL): FormValue => (key) => url.searchParams.get(key) ?? "";
 
 export function authenticate(request: Request, state: State, options: AuthOptions): AuthResult {
   const found = identify(request, state, options);
@@ -67,9 +88,11 @@ export function authenticate(request: Request, state: State, options: AuthOption
 function identify(request: Request, state: State, options: AuthOptions): AuthResult {
   const header = request.headers.get("authorization");
   const url = new URL(request.url);
-  // services/auth/oauth2.go parseToken (v11): a non-empty ?token=, else ?access_token=,
-  // is taken before the Authorization header, which is read only without them.
-  const queryToken = url.searchParams.get("token") || url.searchParams.get("access_token");
+  // services/auth/oauth2.go parseToken (v11): a non-empty req.Form token, else
+  // access_token (query or urlencoded body), is taken before the Authorization
+  // header, which is read only without them.
+  const form = options.form ?? queryForm(url);
+  const queryToken = form("token") || form("access_token");
   const headerToken = header?.startsWith("token ") || /^bearer /i.test(header ?? "")
     ? header!.slice(header!.indexOf(" ") + 1).trim()
     : "";
@@ -147,9 +170,9 @@ const QUERY_TOKEN_WARNING = "token and access_token API authentication is deprec
   "will be removed in gitea 1.23. Please use AuthorizationHeaderToken instead. Existing " +
   "queries will continue to work but without authorization.";
 
-/** Add v11's deprecation `Warning` when the query carries a non-empty token. */
-export function withQueryTokenWarning(url: URL, response: Response): Response {
-  if (!url.searchParams.get("token") && !url.searchParams.get("access_token")) return response;
+/** Add v11's deprecation `Warning` when the form (query or body) carries a non-empty token. */
+export function withQueryTokenWarning(form: FormValue, response: Response): Response {
+  if (!form("token") && !form("access_token")) return response;
   const headers = new Headers(response.headers);
   headers.set("warning", QUERY_TOKEN_WARNING);
   return new Response(response.body, {

@@ -10,7 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { writeFileAtomic } from "../../../core/fs/atomic_write.ts";
-import { authenticate, basicCredentials, withQueryTokenWarning } from "./auth.ts";
+import {
+  authenticate,
+  basicCredentials,
+  type FormValue,
+  readForm,
+  withQueryTokenWarning,
+} from "./auth.ts";
 import { Forge, type Knobs } from "./forge.ts";
 import { GitStore } from "./git_store.ts";
 import { apiError, json } from "./respond.ts";
@@ -151,11 +157,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const handleApi = async (
     request: Request,
     path: string,
+    form: FormValue,
   ): Promise<{ response: Response; user: string | null }> => {
     const auth = authenticate(request, state, {
       rootUrl: forge.rootUrl,
       requireSignin: knobs.requireSignin,
       now,
+      form,
     });
     if ("error" in auth) return { response: auth.error, user: null };
     const caller = auth.caller;
@@ -222,14 +230,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       record(request.method, path, 0, null);
       return droppedConnection();
     }
-    const { response, user } = await handleApi(request, path);
+    const form = await readForm(request);
+    const { response, user } = await handleApi(request, path, form);
     if (fault) {
       // Dropped after the work was done: the client never learns it succeeded.
       record(request.method, path, 0, user);
       return droppedConnection();
     }
     record(request.method, path, response.status, user);
-    return withQueryTokenWarning(url, response);
+    return withQueryTokenWarning(form, response);
   };
 
   const control: EmulatorControl = {

@@ -479,6 +479,51 @@ Deno.test("forgejo fidelity: authentication", async (t) => {
         }
       },
     );
+
+    await t.step(
+      "a token field in a form-encoded POST/PUT/PATCH body authenticates, before the query's",
+      async () => {
+        // services/auth/oauth2.go parseToken reads req.Form after ParseForm, which holds a
+        // urlencoded POST/PUT/PATCH body's fields ahead of the query's; the handler
+        // still reads the body.
+        const target = await newUser(em, "form-collab");
+        const collaborator = `${
+          em.url.replace(/\/$/, "")
+        }/api/v1/repos/alice/shown/collaborators/${target.name}`;
+        const form = (method: string, body: string, query = "") =>
+          fetch(`${collaborator}${query}`, {
+            method,
+            headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+            body,
+          });
+        for (const key of ["token", "access_token"]) {
+          const added = await form("PUT", `permission=read&${key}=${aliceToken}`);
+          assert.equal(added.status, 204, key);
+          assert.match(added.headers.get("warning") ?? "", /deprecated/, key);
+          await added.body?.cancel();
+          assert.equal(em.requestLog().at(-1)?.user, "alice", key);
+        }
+        const bad = "7".repeat(40);
+        const bodyFirst = await form("PUT", `token=${aliceToken}`, `?token=${bad}`);
+        assert.equal(bodyFirst.status, 204, "the body's token is read before the query's");
+        await bodyFirst.body?.cancel();
+        const refused = await form("PUT", `token=${bad}`);
+        assert.equal(refused.status, 401);
+        assert.deepEqual(
+          await refused.json(),
+          errorBody(em, "user does not exist [uid: 0, name: ]"),
+        );
+        // Go's ParseForm reads no body for DELETE: the caller stays anonymous.
+        const anonymous = await form("DELETE", `token=${aliceToken}`);
+        assert.equal(anonymous.status, 401);
+        assert.equal(anonymous.headers.get("warning"), null);
+        await anonymous.body?.cancel();
+        const listed = await call(em, "GET", "/repos/alice/shown/collaborators", {
+          auth: alice.auth,
+        });
+        assert.deepEqual(listed.body.map((u: { login: string }) => u.login), [target.name]);
+      },
+    );
   } finally {
     await em.dispose();
   }
