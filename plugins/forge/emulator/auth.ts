@@ -72,8 +72,9 @@ export function authenticate(request: Request, state: State, options: AuthOption
       ),
     };
   }
-  const url = new URL(request.url);
-  const sudo = request.headers.get("sudo") ?? url.searchParams.get("sudo");
+  // routers/api/v1/api.go sudo() (v11): the form field first, the header only without it.
+  const form = options.form ?? queryForm(new URL(request.url));
+  const sudo = form("sudo") || request.headers.get("sudo");
   if (sudo) {
     if (!caller.user.isAdmin) {
       return { error: gateError(403, "Only administrators allowed to sudo.") };

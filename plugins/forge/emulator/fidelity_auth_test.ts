@@ -264,6 +264,20 @@ Deno.test("forgejo fidelity: authentication", async (t) => {
       assert.equal(query.body.login, "alice");
     });
 
+    await t.step("a sudo form field wins over the Sudo header", async () => {
+      // routers/api/v1/api.go sudo(): ctx.FormString("sudo"), the header only when empty.
+      const reply = await call(em, "GET", "/user?sudo=quinn", {
+        auth: adminAuth(em),
+        headers: { sudo: "alice" },
+      });
+      assert.equal(reply.body.login, "quinn");
+      const emptyQuery = await call(em, "GET", "/user?sudo=", {
+        auth: adminAuth(em),
+        headers: { sudo: "alice" },
+      });
+      assert.equal(emptyQuery.body.login, "alice");
+    });
+
     await t.step("sudo by a non-admin is 403 with a message-only body", async () => {
       const reply = await call(em, "GET", "/user?sudo=bob", { auth: alice.auth });
       assert.equal(reply.status, 403);
