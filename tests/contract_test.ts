@@ -12,6 +12,7 @@
  * (`/{owner}/{repo}.git/…`).
  */
 import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
 import { CLIENT_ROUTES, type Route } from "../core/forgejo/routes.ts";
 import { EMULATOR_ROUTES } from "../plugins/forge/emulator/routes.ts";
 
@@ -29,7 +30,7 @@ const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "head", "options"
 async function swaggerRoutes(): Promise<Set<string>> {
   let text: string;
   try {
-    text = await Deno.readTextFile(SWAGGER);
+    text = await readFile(SWAGGER, "utf8");
   } catch (error) {
     throw new Error(
       `Cannot read the Forgejo swagger at ${SWAGGER.pathname} (expected ../shared beside the repository): ${error}`,
@@ -63,11 +64,10 @@ async function calledRoutes(): Promise<{ routes: Set<string>; dynamic: string[] 
   const routes = new Set<string>();
   const dynamic: string[] = [];
   const skip = new Set(["http.ts", "paginate.ts", "routes.ts"]);
-  for await (const entry of Deno.readDir(CLIENT_DIR)) {
-    const name = entry.name;
+  for (const name of await readdir(CLIENT_DIR)) {
     if (!name.endsWith(".ts") || name.endsWith("_test.ts") || name.startsWith("_")) continue;
     if (skip.has(name)) continue;
-    const text = await Deno.readTextFile(new URL(name, CLIENT_DIR));
+    const text = await readFile(new URL(name, CLIENT_DIR), "utf8");
     const call = /\b(request|paginate)(?:<[^>]*>)?\(/g;
     for (let m = call.exec(text); m; m = call.exec(text)) {
       const rest = text.slice(m.index + m[0].length);

@@ -8,3 +8,5 @@ export { flock, settleAbandonedWaits } from "./flock.ts";
 export type { FlockHandle, FlockOptions } from "./flock.ts";
 export { serve } from "./serve.ts";
 export type { FetchHandler, RunningServer, ServeOptions } from "./serve.ts";
+export { spawnChild } from "./spawn.ts";
+export type { ChildExit, SpawnedChild, SpawnOptions } from "./spawn.ts";

@@ -14,9 +14,10 @@ import { testContext } from "../../core/context.ts";
 import { runCli } from "../../core/cli/run.ts";
 import { plugins } from "../mod.ts";
 import { composeSchemaErrors } from "./schema_check.ts";
+import process from "node:process";
 
 const testdata = fileURLToPath(new URL("./testdata/", import.meta.url));
-const update = Deno.env.get("UPDATE_GOLDEN") === "1";
+const update = process.env.UPDATE_GOLDEN === "1";
 
 async function cases(): Promise<string[]> {
   const entries = await readdir(testdata, { withFileTypes: true });

@@ -1,15 +1,13 @@
 /**
  * Child processes for tests: start one, wait for a line on its stdout (with a
  * deadline, never a blind sleep), and make sure it is gone before the test ends.
- *
- * Built on Deno.Command rather than node:child_process: Deno's node polyfill
- * reports a child we sent SIGTERM as "killed by SIGTERM" even when it caught
- * the signal and exited 0 (Node itself reports code 0), and the graceful-stop
- * tests need the real exit status. Test helpers only run under `deno test`.
+ * The spawn itself is the runtime seam's (core/runtime/spawn.ts), which reports
+ * the true exit status of a child that caught the signal we sent.
  */
 import process from "node:process";
+import { type ChildExit, spawnChild } from "../../core/runtime/mod.ts";
 
-export type ExitStatus = { code: number | null; signal: Deno.Signal | null };
+export type ExitStatus = ChildExit;
 
 export interface RunningChild {
   pid: number;
@@ -19,7 +17,7 @@ export interface RunningChild {
   exited: Promise<ExitStatus>;
   output(): { stdout: string; stderr: string };
   /** Send a signal (SIGKILL by default) and wait for the exit. */
-  stop(signal?: Deno.Signal): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export function startChild(
@@ -27,15 +25,10 @@ export function startChild(
   args: readonly string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): RunningChild {
-  const child = new Deno.Command(command, {
-    args: [...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    clearEnv: true,
+  const child = spawnChild(command, args, {
     env: options.env ?? { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-  }).spawn();
+    cwd: options.cwd,
+  });
   let stdout = "";
   let stderr = "";
   const listeners = new Set<() => void>();
@@ -50,10 +43,10 @@ export function startChild(
     drain(child.stderr, (text) => stderr += text),
   ]);
   let done = false;
-  const exited = Promise.all([child.status, streams]).then(([status]): ExitStatus => {
+  const exited = Promise.all([child.exited, streams]).then(([status]): ExitStatus => {
     done = true;
     for (const listener of listeners) listener();
-    return { code: status.signal === null ? status.code : null, signal: status.signal };
+    return status;
   });
   return {
     pid: child.pid,
@@ -81,7 +74,7 @@ export function startChild(
         check();
       });
     },
-    async stop(signal: Deno.Signal = "SIGKILL") {
+    async stop(signal: NodeJS.Signals = "SIGKILL") {
       if (!done) {
         try {
           child.kill(signal);

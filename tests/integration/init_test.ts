@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseEnv } from "../../core/config/env_file.ts";
 import { ADMIN_PASS, type Harness, harness } from "./harness.ts";
+import process from "node:process";
 
 /** Token key → the user it belongs to (SPEC §6.1 step 3). */
 const TOKEN_OWNERS: Record<string, string> = {
@@ -443,7 +444,7 @@ Deno.test("bad input exits 2 with one line and writes nothing", async () => {
     assert.match(result.stderr, /bogus: unknown key/);
     await chmod(join(h.root, "projects/app.toml"), 0o000);
     result = await h.run(["init", "acme/app", "--yes"]);
-    if (Deno.uid() !== 0) {
+    if (process.getuid?.() !== 0) {
       assert.equal(result.code, 2);
       assert.match(result.stderr, /cannot read project file/);
     }

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { acquireLock } from "../../core/lock/flock_lock.ts";
 import { type Harness, harness } from "./harness.ts";
+import process from "node:process";
 
 const CLAIMERS = ["dev-a", "dev-b", "dev-c", "dev-d", "dev-e", "dev-f", "dev-g", "dev-h"];
 
@@ -277,11 +278,11 @@ Deno.test("a held agent lock keeps an issue out of the sweep and shows in status
     const handle = await acquireLock(join(h.root, `state/locks/dev-issue-${locked}.lock`), {
       timeoutSeconds: 0,
     });
-    await writeFile(join(h.root, `state/dev-issue-${pidLocked}.pid`), `${Deno.pid}\n`);
+    await writeFile(join(h.root, `state/dev-issue-${pidLocked}.pid`), `${process.pid}\n`);
     try {
       const status = JSON.parse((await h.run(["--json", "status"])).stdout);
       assert.deepEqual(status.locks, [
-        { file: `state/dev-issue-${pidLocked}.pid`, pid: Deno.pid },
+        { file: `state/dev-issue-${pidLocked}.pid`, pid: process.pid },
         { file: `state/locks/dev-issue-${locked}.lock`, pid: null },
       ]);
       const sweep = JSON.parse((await h.run(["--json", "issue", "sweep"])).stdout) as {

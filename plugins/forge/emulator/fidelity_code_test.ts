@@ -3,6 +3,12 @@
  * answers them (shared/FORGEJO-API.md §2.8, §3 items 6 and 12).
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { promisify } from "node:util";
 import { startEmulator } from "../../../tests/helpers/emulator.ts";
 import {
   adminAuth,
@@ -16,11 +22,13 @@ import {
 
 const R = "alice/code";
 
+const execFileAsync = promisify(execFile);
+
 async function git(cwd: string, ...args: string[]): Promise<void> {
-  const out = await new Deno.Command("git", {
-    args,
+  await execFileAsync("git", args, {
     cwd,
     env: {
+      ...process.env,
       GIT_CONFIG_NOSYSTEM: "1",
       GIT_CONFIG_GLOBAL: "/dev/null",
       GIT_TERMINAL_PROMPT: "0",
@@ -29,12 +37,9 @@ async function git(cwd: string, ...args: string[]): Promise<void> {
       GIT_COMMITTER_NAME: "t",
       GIT_COMMITTER_EMAIL: "t@example.test",
     },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`git ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
+  }).catch((error: { stderr?: string }) => {
+    throw new Error(`git ${args[0]} failed: ${error.stderr ?? error}`);
+  });
 }
 
 Deno.test("forgejo fidelity: branches, protections, tags and contents", async (t) => {
@@ -42,7 +47,7 @@ Deno.test("forgejo fidelity: branches, protections, tags and contents", async (t
   const em = await startEmulator({ now: () => clock });
   const admin = (method: string, path: string, body?: unknown) =>
     call(em, method, path, { auth: adminAuth(em), ...(body === undefined ? {} : { body }) });
-  const work = await Deno.makeTempDir({ prefix: "fidelity-code-" });
+  const work = await mkdtemp(join(tmpdir(), "fidelity-code-"));
   try {
     const alice = await newUser(em, "alice");
     const bob = await newUser(em, "bob");
@@ -137,7 +142,7 @@ Deno.test("forgejo fidelity: branches, protections, tags and contents", async (t
       remote.password = alice.pass;
       await git(work, "clone", "-q", remote.toString(), clone);
       await git(clone, "checkout", "-q", "-b", "pushed");
-      await Deno.writeTextFile(`${clone}/pushed.txt`, "hello\n");
+      await writeFile(`${clone}/pushed.txt`, "hello\n");
       await git(clone, "add", "pushed.txt");
       await git(clone, "commit", "-q", "-m", "pushed");
       em.control.setBranchDelay(5_000);
@@ -368,6 +373,6 @@ Deno.test("forgejo fidelity: branches, protections, tags and contents", async (t
     });
   } finally {
     await em.dispose();
-    await Deno.remove(work, { recursive: true });
+    await rm(work, { recursive: true, force: true });
   }
 });

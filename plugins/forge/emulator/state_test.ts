@@ -1,12 +1,14 @@
 /** The emulator's state survives a restart from its state directory, without plain passwords. */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startEmulator } from "../../../tests/helpers/emulator.ts";
 import { basic, call, newLabel, newRepo, newUser, tokenAuth } from "./_fidelity_kit.ts";
 import { State } from "./state.ts";
 
 Deno.test("state round trip: users, tokens, repos and labels come back after a restart", async () => {
-  const stateDir = await Deno.makeTempDir({ prefix: "emulator-state-" });
+  const stateDir = await mkdtemp(join(tmpdir(), "emulator-state-"));
   try {
     const first = await startEmulator({ stateDir });
     const alice = await newUser(first, "alice");
@@ -37,7 +39,7 @@ Deno.test("state round trip: users, tokens, repos and labels come back after a r
       await second.dispose();
     }
   } finally {
-    await Deno.remove(stateDir, { recursive: true });
+    await rm(stateDir, { recursive: true, force: true });
   }
 });
 

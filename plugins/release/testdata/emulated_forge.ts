@@ -9,6 +9,7 @@ import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type StartedEmulator, startEmulator } from "../../../tests/helpers/emulator.ts";
+import process from "node:process";
 
 export const OWNER = "acme";
 export const REPO = "acme/demo";
@@ -17,7 +18,7 @@ const OWNER_PASS = "acme-pass-4567";
 /** An environment for git in tests: no system or user config, a fixed identity. */
 export function gitEnv(home: string): Record<string, string> {
   return {
-    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: home,
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_TERMINAL_PROMPT: "0",
