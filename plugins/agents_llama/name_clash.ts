@@ -8,19 +8,8 @@
  */
 import { BadInputError } from "../../core/errors.ts";
 import { envSuffix } from "../../core/identity/env_keys.ts";
+import { FACTORY_BOT_USERS } from "../../core/identity/factory_bots.ts";
 import { sectionOf } from "./names.ts";
-
-/** The fixed identities `disinto init` creates (SPEC §6.1 step 3). */
-export const FACTORY_BOT_USERS: readonly string[] = [
-  "dev-bot",
-  "review-bot",
-  "planner-bot",
-  "gardener-bot",
-  "vault-bot",
-  "supervisor-bot",
-  "predictor-bot",
-  "architect-bot",
-];
 
 /** A local-model agent already in a project TOML. */
 export interface KnownAgent {

@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
 import { BadInputError } from "../../core/errors.ts";
-import { BOT_IDENTITIES } from "../forge/identities.ts";
-import { assertNameOfItsOwn, FACTORY_BOT_USERS, knownAgents } from "./name_clash.ts";
+import { FACTORY_BOT_USERS } from "../../core/identity/factory_bots.ts";
+import { assertNameOfItsOwn, knownAgents } from "./name_clash.ts";
 
 const agents = knownAgents("demo.toml", {
   "dev-qwen": { forge_user: "dev-qwen" },
   qwen: { forge_user: "old.qwen" },
   broken: "not a table",
-});
-
-Deno.test("the bot list is the one init creates", () => {
-  assert.deepEqual(FACTORY_BOT_USERS, BOT_IDENTITIES.map((row) => row.user));
 });
 
 Deno.test("known agents are read raw from the agents table", () => {
@@ -22,7 +18,7 @@ Deno.test("known agents are read raw from the agents table", () => {
 });
 
 Deno.test("factory identities and the admin are refused, whatever the case", () => {
-  for (const name of ["dev-bot", "Architect-Bot", "root", "ROOT"]) {
+  for (const name of [...FACTORY_BOT_USERS, "Architect-Bot", "root", "ROOT"]) {
     assert.throws(
       () => assertNameOfItsOwn(name, { adminUser: "root", agents: [] }),
       (error) => error instanceof BadInputError && /one of the factory's own/.test(error.message),

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
+import { FACTORY_BOT_USERS } from "../../core/identity/factory_bots.ts";
 import { agentForgeUsers, BOT_IDENTITIES, identityTable, tokenKeyFor } from "./identities.ts";
 import { isNonDevLabel, LABELS } from "./labels.ts";
+
+Deno.test("the identity table has a row for each of core's factory bot users, in order", () => {
+  assert.deepEqual(BOT_IDENTITIES.map((row) => row.user), FACTORY_BOT_USERS);
+});
 
 Deno.test("the identity table matches SPEC §6.1 step 3", () => {
   assert.deepEqual(
