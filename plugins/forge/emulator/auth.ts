@@ -1,8 +1,9 @@
 /**
  * Who is calling (shared/FORGEJO-API.md §1.1): `token` / `access_token` in the
- * query or a urlencoded body first, then `token` / `Bearer` headers, then basic auth with a password or a
- * token as the password, then the gates every authenticated request passes (must change
- * password, prohibited login, sign-in required) and sudo. Bad credentials
+ * query or a urlencoded body first, then `token` / `Bearer` headers, then
+ * basic auth with a password or a token as the password; then the gates every
+ * authenticated request passes (prohibited login, must change password,
+ * sign-in required) and sudo. Bad credentials
  * fail before routing, so even /version answers 401.
  */
 import { apiError, gateError, notFound } from "./respond.ts";
@@ -22,8 +23,8 @@ export interface AuthOptions {
   rootUrl: string;
   requireSignin: boolean;
   now: () => number;
-  /** The request's form fields (readForm); the query alone when not given. */
-  form?: FormValue;
+  /** The request's form fields, from readForm. */
+  form: FormValue;
 }
 
 /** One field of Go's req.Form: its first value, or "" when absent. */
@@ -42,8 +43,6 @@ export async function readForm(request: Request): Promise<FormValue> {
   const body = withBody ? new URLSearchParams(await request.clone().text()) : null;
   return (key) => body?.get(key) ?? query.get(key) ?? "";
 }
-
-const queryForm = (url: URL): FormValue => (key) => url.searchParams.get(key) ?? "";
 
 export function authenticate(request: Request, state: State, options: AuthOptions): AuthResult {
   const found = identify(request, state, options);
@@ -73,8 +72,7 @@ export function authenticate(request: Request, state: State, options: AuthOption
     };
   }
   // routers/api/v1/api.go sudo() (v11): the form field first, the header only without it.
-  const form = options.form ?? queryForm(new URL(request.url));
-  const sudo = form("sudo") || request.headers.get("sudo");
+  const sudo = options.form("sudo") || request.headers.get("sudo");
   if (sudo) {
     if (!caller.user.isAdmin) {
       return { error: gateError(403, "Only administrators allowed to sudo.") };
@@ -88,12 +86,10 @@ export function authenticate(request: Request, state: State, options: AuthOption
 
 function identify(request: Request, state: State, options: AuthOptions): AuthResult {
   const header = request.headers.get("authorization");
-  const url = new URL(request.url);
   // services/auth/oauth2.go parseToken (v11): a non-empty req.Form token, else
   // access_token (query or urlencoded body), is taken before the Authorization
   // header, which is read only without them.
-  const form = options.form ?? queryForm(url);
-  const queryToken = form("token") || form("access_token");
+  const queryToken = options.form("token") || options.form("access_token");
   const headerToken = header?.startsWith("token ") || /^bearer /i.test(header ?? "")
     ? header!.slice(header!.indexOf(" ") + 1).trim()
     : "";
