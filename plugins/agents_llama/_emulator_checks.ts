@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { authorizationHeader, basicAuth, tokenAuth } from "../../core/forgejo/auth.ts";
 import { type RunningServer, serve } from "../../core/runtime/serve.ts";
 import type { StartedEmulator } from "../../tests/helpers/emulator.ts";
+import { adminCall } from "../../tests/helpers/emulator_api.ts";
 
 /** Create `owner/name` as the admin: the organisation (unless it exists), then the repository. */
 export async function createProjectRepo(
@@ -16,20 +17,8 @@ export async function createProjectRepo(
   options: { orgExists?: boolean } = {},
 ): Promise<void> {
   const [owner, name] = slug.split("/") as [string, string];
-  const admin = authorizationHeader(basicAuth(emulator.admin.user, emulator.admin.pass))!;
-  const steps: Array<[string, Record<string, unknown>]> = [
-    [`/api/v1/orgs/${owner}/repos`, { name, auto_init: true }],
-  ];
-  if (!options.orgExists) steps.unshift(["/api/v1/orgs", { username: owner }]);
-  for (const [path, body] of steps) {
-    const response = await fetch(emulator.url + path, {
-      method: "POST",
-      headers: { authorization: admin, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    await response.body?.cancel();
-    if (response.status !== 201) throw new Error(`POST ${path}: HTTP ${response.status}`);
-  }
+  if (!options.orgExists) await adminCall(emulator, "POST", "/orgs", { username: owner }, 201);
+  await adminCall(emulator, "POST", `/orgs/${owner}/repos`, { name, auto_init: true }, 201);
 }
 
 /** What the forge answers about an agent. */

@@ -6,6 +6,7 @@
  * (it serves no listing for them); everything else comes from real API
  * answers to the admin.
  */
+import { adminCall } from "../helpers/emulator_api.ts";
 import type { StartedEmulator } from "../helpers/emulator.ts";
 
 export interface RepoEndState {
@@ -28,13 +29,7 @@ export interface ForgeEndState {
 
 /** GET `path` (under /api/v1) as the emulator's admin; throws unless 200. */
 export async function adminGet<T>(emulator: StartedEmulator, path: string): Promise<T> {
-  const { user, pass } = emulator.admin;
-  const response = await fetch(`${emulator.url}/api/v1${path}`, {
-    headers: { authorization: `Basic ${btoa(`${user}:${pass}`)}` },
-  });
-  const body = await response.text();
-  if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${body}`);
-  return JSON.parse(body) as T;
+  return await adminCall(emulator, "GET", path, undefined, 200) as T;
 }
 
 export async function readEndState(emulator: StartedEmulator): Promise<ForgeEndState> {

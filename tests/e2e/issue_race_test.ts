@@ -11,49 +11,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireBinary, runBinary } from "../helpers/binary.ts";
 import { type StartedEmulator, startEmulator } from "../helpers/emulator.ts";
+import { adminCall, newIssue, newToken, newUser } from "../helpers/emulator_api.ts";
 
 const CLAIMERS = 8;
 const ISSUES = 50;
 const SLUG = "acme/app";
 
-/** One API call; throws unless the forge answers `expected`. */
-async function call(
-  emulator: StartedEmulator,
-  method: string,
-  path: string,
-  options: { auth?: [string, string]; body?: unknown; expected: number },
-): Promise<unknown> {
-  const [user, pass] = options.auth ?? [emulator.admin.user, emulator.admin.pass];
-  const response = await fetch(`${emulator.url}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Basic ${btoa(`${user}:${pass}`)}`,
-      "content-type": "application/json",
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  assert.equal(response.status, options.expected, `${method} ${path}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
 /** A user with write access to the repo and a token for the issue verbs; returns the token. */
 async function createClaimer(emulator: StartedEmulator, login: string): Promise<string> {
-  const password = `pw-${login}-${crypto.randomUUID()}`;
-  await call(emulator, "POST", "/admin/users", {
-    body: { username: login, email: `${login}@race.test`, password, must_change_password: false },
-    expected: 201,
-  });
-  const token = await call(emulator, "POST", `/users/${login}/tokens`, {
-    auth: [login, password],
-    body: { name: "race", scopes: ["write:issue", "read:repository", "read:user"] },
-    expected: 201,
-  }) as { sha1: string };
-  await call(emulator, "PUT", `/repos/${SLUG}/collaborators/${login}`, {
-    body: { permission: "write" },
-    expected: 204,
-  });
-  return token.sha1;
+  const user = await newUser(emulator, login);
+  const token = await newToken(emulator, user, ["write:issue", "read:repository", "read:user"]);
+  await adminCall(emulator, "PUT", `/repos/${SLUG}/collaborators/${login}`, {
+    permission: "write",
+  }, 204);
+  return token;
 }
 
 interface ClaimLine {
@@ -74,17 +45,13 @@ Deno.test("binary: 8 claimer processes with 8 identities race for 50 backlog iss
     assert.equal(init.code, 0, init.stderr + init.stdout);
     const logins = Array.from({ length: CLAIMERS }, (_, i) => `claimer-${i + 1}`);
     const tokens = await Promise.all(logins.map((login) => createClaimer(emulator, login)));
-    const labels = await call(emulator, "GET", `/repos/${SLUG}/labels`, { expected: 200 }) as Array<
+    const labels = await adminCall(emulator, "GET", `/repos/${SLUG}/labels`) as Array<
       { id: number; name: string }
     >;
     const backlog = labels.find((l) => l.name === "backlog")!.id;
     const numbers: number[] = [];
     for (let i = 0; i < ISSUES; i++) {
-      const issue = await call(emulator, "POST", `/repos/${SLUG}/issues`, {
-        body: { title: `task ${i}`, labels: [backlog] },
-        expected: 201,
-      }) as { number: number };
-      numbers.push(issue.number);
+      numbers.push(await newIssue(emulator, SLUG, `task ${i}`, { labels: [backlog] }));
     }
 
     const started = performance.now();
@@ -111,17 +78,20 @@ Deno.test("binary: 8 claimer processes with 8 identities race for 50 backlog iss
 
     let contested = 0;
     for (const n of numbers) {
-      const issue = await call(emulator, "GET", `/repos/${SLUG}/issues/${n}`, {
-        expected: 200,
-      }) as { assignees: Array<{ login: string }> | null; labels: Array<{ name: string }> };
+      const issue = await adminCall(emulator, "GET", `/repos/${SLUG}/issues/${n}`) as {
+        assignees: Array<{ login: string }> | null;
+        labels: Array<{ name: string }>;
+      };
       assert.equal(winners.get(n)?.length, 1, `#${n} reported won by: ${winners.get(n) ?? "none"}`);
       assert.deepEqual((issue.assignees ?? []).map((a) => a.login), winners.get(n), `#${n}`);
       const names = issue.labels.map((l) => l.name);
       assert.ok(names.includes("in-progress"), `#${n} is not in-progress: ${names}`);
       assert.ok(!names.includes("backlog"), `#${n} is still backlog`);
-      const comments = await call(emulator, "GET", `/repos/${SLUG}/issues/${n}/comments`, {
-        expected: 200,
-      }) as Array<{ user: { login: string } }>;
+      const comments = await adminCall(
+        emulator,
+        "GET",
+        `/repos/${SLUG}/issues/${n}/comments`,
+      ) as Array<{ user: { login: string } }>;
       if (new Set(comments.map((c) => c.user.login)).size > 1) contested++;
     }
     // The race was real: several claimers posted a claim on some issues.

@@ -11,6 +11,7 @@ import { BufferOutput, type Clock, testContext } from "../../core/context.ts";
 import { runCli } from "../../core/cli/run.ts";
 import { plugins } from "../../plugins/mod.ts";
 import type { IssueRecord, LabelRecord, RepoRecord } from "../../plugins/forge/emulator/state.ts";
+import { adminCall } from "../helpers/emulator_api.ts";
 import { type EmulatorOptions, type StartedEmulator, startEmulator } from "../helpers/emulator.ts";
 
 /** A clock whose sleep advances time at once. */
@@ -58,7 +59,6 @@ export async function harness(options: EmulatorOptions = {}): Promise<Harness> {
   const clock = new VirtualClock();
   const emulator = await startEmulator({ now: clock.now, adminPass: ADMIN_PASS, ...options });
   const state = emulator.forge.state;
-  const adminAuth = `Basic ${btoa(`${emulator.admin.user}:${emulator.admin.pass}`)}`;
 
   const repo = (slug: string) => {
     const [owner = "", name = ""] = slug.split("/");
@@ -71,16 +71,8 @@ export async function harness(options: EmulatorOptions = {}): Promise<Harness> {
     if (!found) throw new Error(`The emulator has no issue ${slug}#${number}`);
     return found;
   };
-  const adminApi = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${emulator.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: adminAuth, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+  const adminApi = (method: string, path: string, body?: unknown) =>
+    adminCall(emulator, method, path, body);
 
   const h: Harness = {
     root,

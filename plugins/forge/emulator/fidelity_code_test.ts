@@ -18,7 +18,7 @@ import {
   newRepo,
   newUser,
   tokenAuth,
-} from "./_fidelity_kit.ts";
+} from "../../../tests/helpers/emulator_api.ts";
 
 const R = "alice/code";
 

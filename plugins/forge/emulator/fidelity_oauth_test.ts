@@ -1,7 +1,7 @@
 /** Fidelity: OAuth2 applications and the authorization-code login flow. */
 import assert from "node:assert/strict";
 import { startEmulator } from "../../../tests/helpers/emulator.ts";
-import { call, newUser } from "./_fidelity_kit.ts";
+import { call, newUser } from "../../../tests/helpers/emulator_api.ts";
 
 const REDIRECT = "http://127.0.0.1:9/callback";
 

@@ -4,7 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { startEmulator } from "../../../tests/helpers/emulator.ts";
-import { adminAuth, call, type Json, newIssue, newLabel, newRepo } from "./_fidelity_kit.ts";
+import {
+  adminAuth,
+  call,
+  type Json,
+  newIssue,
+  newLabel,
+  newRepo,
+} from "../../../tests/helpers/emulator_api.ts";
 
 const R = "disinto-admin/paged";
 

@@ -12,7 +12,7 @@ import {
   newLabel,
   newRepo,
   newUser,
-} from "./_fidelity_kit.ts";
+} from "../../../tests/helpers/emulator_api.ts";
 
 const R = "alice/app";
 

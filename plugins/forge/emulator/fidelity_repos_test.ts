@@ -12,7 +12,7 @@ import {
   newToken,
   newUser,
   tokenAuth,
-} from "./_fidelity_kit.ts";
+} from "../../../tests/helpers/emulator_api.ts";
 
 Deno.test("forgejo fidelity: repositories and collaborators", async (t) => {
   const em = await startEmulator();

@@ -13,7 +13,7 @@ import {
   newToken,
   newUser,
   tokenAuth,
-} from "./_fidelity_kit.ts";
+} from "../../../tests/helpers/emulator_api.ts";
 
 Deno.test("forgejo fidelity: users, tokens and orgs", async (t) => {
   const em = await startEmulator();

@@ -4,7 +4,14 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "../../../tests/helpers/emulator.ts";
-import { basic, call, newLabel, newRepo, newUser, tokenAuth } from "./_fidelity_kit.ts";
+import {
+  basic,
+  call,
+  newLabel,
+  newRepo,
+  newUser,
+  tokenAuth,
+} from "../../../tests/helpers/emulator_api.ts";
 import { State } from "./state.ts";
 
 Deno.test("state round trip: users, tokens, repos and labels come back after a restart", async () => {

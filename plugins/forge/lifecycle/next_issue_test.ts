@@ -14,7 +14,7 @@ import {
   newLabel,
   newRepo,
   newUser,
-} from "../emulator/_fidelity_kit.ts";
+} from "../../../tests/helpers/emulator_api.ts";
 import { IssueLifecycle } from "./lifecycle.ts";
 import { devQueue, type IssueFacts } from "./next_issue.ts";
 

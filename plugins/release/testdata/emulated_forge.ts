@@ -9,11 +9,11 @@ import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type StartedEmulator, startEmulator } from "../../../tests/helpers/emulator.ts";
+import { newRepo, newToken, newUser } from "../../../tests/helpers/emulator_api.ts";
 import process from "node:process";
 
 export const OWNER = "acme";
 export const REPO = "acme/demo";
-const OWNER_PASS = "acme-pass-4567";
 
 /** An environment for git in tests: no system or user config, a fixed identity. */
 export function gitEnv(home: string): Record<string, string> {
@@ -38,8 +38,6 @@ export function git(args: string[], env: Record<string, string>): Promise<string
   });
 }
 
-const basic = (user: string, pass: string) => `Basic ${btoa(`${user}:${pass}`)}`;
-
 export interface EmulatedForge {
   emulator: StartedEmulator;
   url: string;
@@ -47,6 +45,8 @@ export interface EmulatedForge {
   token: string;
   /** `<url>/acme/demo.git` */
   gitUrl: string;
+  /** acme's basic credentials, for git over HTTP. */
+  ownerAuth: string;
   /** GET on the forge's API as `acme` (token auth); answers status and JSON. */
   api(path: string, init?: RequestInit): Promise<{ status: number; body: unknown }>;
   /** The commit a tag peels to, read with `git ls-remote` (null when absent). */
@@ -56,55 +56,21 @@ export interface EmulatedForge {
   dispose(): Promise<void>;
 }
 
-async function expectStatus(response: Response, status: number, what: string): Promise<unknown> {
-  const text = await response.text();
-  if (response.status !== status) {
-    throw new Error(`${what}: HTTP ${response.status} ${text.slice(0, 200)}`);
-  }
-  return text ? JSON.parse(text) : null;
-}
-
 /** A started emulator with `acme/demo` (private, empty) and acme's token. */
 export async function startEmulatedForge(env: Record<string, string>): Promise<EmulatedForge> {
   const emulator = await startEmulator();
   const { url } = emulator;
-  const admin = basic(emulator.admin.user, emulator.admin.pass);
-  const post = (path: string, auth: string, body: unknown) =>
-    fetch(`${url}/api/v1${path}`, {
-      method: "POST",
-      headers: { authorization: auth, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  await expectStatus(
-    await post("/admin/users", admin, {
-      username: OWNER,
-      email: "acme@example.invalid",
-      password: OWNER_PASS,
-      must_change_password: false,
-    }),
-    201,
-    "create user",
-  );
-  await expectStatus(
-    await post(`/admin/users/${OWNER}/repos`, admin, { name: "demo", private: true }),
-    201,
-    "create repo",
-  );
-  const newToken = async (name: string, scopes: string[]) => {
-    const made = await expectStatus(
-      await post(`/users/${OWNER}/tokens`, basic(OWNER, OWNER_PASS), { name, scopes }),
-      201,
-      "create token",
-    ) as { sha1: string };
-    return made.sha1;
-  };
-  const token = await newToken("release", ["write:repository"]);
+  const owner = await newUser(emulator, OWNER);
+  await newRepo(emulator, OWNER, "demo", { private: true, auto_init: false });
+  const ownerToken = (name: string, scopes: string[]) => newToken(emulator, owner, scopes, name);
+  const token = await ownerToken("release", ["write:repository"]);
   const gitUrl = `${url}/${REPO}.git`;
   return {
     emulator,
     url,
     token,
     gitUrl,
+    ownerAuth: owner.auth,
     async api(path, init = {}) {
       const headers = new Headers(init.headers);
       headers.set("authorization", `token ${token}`);
@@ -115,12 +81,12 @@ export async function startEmulatedForge(env: Record<string, string>): Promise<E
     },
     async lsRemoteTag(tag) {
       const out = await git(
-        ["-c", `http.extraHeader=Authorization: ${basic(OWNER, OWNER_PASS)}`, "ls-remote", gitUrl],
+        ["-c", `http.extraHeader=Authorization: ${owner.auth}`, "ls-remote", gitUrl],
         env,
       );
       return peeledTag(out, tag);
     },
-    newToken,
+    newToken: ownerToken,
     dispose: () => emulator.dispose(),
   };
 }
@@ -161,7 +127,7 @@ export async function workTree(dir: string, env: Record<string, string>): Promis
         "-C",
         dir,
         "-c",
-        `http.extraHeader=Authorization: ${basic(OWNER, OWNER_PASS)}`,
+        `http.extraHeader=Authorization: ${forge.ownerAuth}`,
         "push",
         "--quiet",
         forge.gitUrl,
@@ -173,7 +139,7 @@ export async function workTree(dir: string, env: Record<string, string>): Promis
         "-C",
         dir,
         "-c",
-        `http.extraHeader=Authorization: ${basic(OWNER, OWNER_PASS)}`,
+        `http.extraHeader=Authorization: ${forge.ownerAuth}`,
         "fetch",
         "--quiet",
         forge.gitUrl,

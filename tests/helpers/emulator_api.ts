@@ -1,9 +1,9 @@
 /**
- * Small helpers for the fidelity tests: plain fetch calls against a started
- * emulator, and the set-up steps (users, tokens, repos) every area needs.
- * Test-only; nothing here is product code.
+ * Plain fetch calls against a started emulator, and the set-up steps (users,
+ * tokens, repos, labels, issues) tests need: the one place tests talk to the
+ * emulator's API without going through the product's client.
  */
-import type { StartedEmulator } from "../../../tests/helpers/emulator.ts";
+import type { StartedEmulator } from "./emulator.ts";
 
 // deno-lint-ignore no-explicit-any
 export type Json = any;
@@ -56,8 +56,40 @@ export async function call(
   return { status: response.status, headers: response.headers, text, body };
 }
 
+/**
+ * Call and insist on the answer: the `expected` status (any 2xx when not
+ * given), else throw naming the call. Returns the JSON body (null when none).
+ */
+export async function mustCall(
+  em: StartedEmulator,
+  method: string,
+  path: string,
+  options: CallOptions & { expected?: number } = {},
+): Promise<Json> {
+  const reply = await call(em, method, path, options);
+  const ok = options.expected === undefined
+    ? reply.status >= 200 && reply.status < 300
+    : reply.status === options.expected;
+  if (!ok) throw new Error(`${method} ${path}: HTTP ${reply.status} ${reply.text.slice(0, 200)}`);
+  return reply.body ?? null;
+}
+
 /** The admin's basic credentials. */
 export const adminAuth = (em: StartedEmulator) => basic(em.admin.user, em.admin.pass);
+
+/** As the admin; see mustCall. */
+export const adminCall = (
+  em: StartedEmulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  expected?: number,
+): Promise<Json> =>
+  mustCall(em, method, path, {
+    auth: adminAuth(em),
+    ...(body === undefined ? {} : { body }),
+    ...(expected === undefined ? {} : { expected }),
+  });
 
 export interface TestUser {
   name: string;
@@ -73,18 +105,14 @@ export async function newUser(
   extra: Record<string, unknown> = {},
 ): Promise<TestUser> {
   const pass = `${name}-pass-123`;
-  const reply = await call(em, "POST", "/admin/users", {
-    auth: adminAuth(em),
-    body: {
-      username: name,
-      email: `${name}@example.test`,
-      password: pass,
-      must_change_password: false,
-      ...extra,
-    },
-  });
-  if (reply.status !== 201) throw new Error(`user ${name}: ${reply.status} ${reply.text}`);
-  return { name, pass, auth: basic(name, pass), id: reply.body.id };
+  const user = await adminCall(em, "POST", "/admin/users", {
+    username: name,
+    email: `${name}@example.test`,
+    password: pass,
+    must_change_password: false,
+    ...extra,
+  }, 201);
+  return { name, pass, auth: basic(name, pass), id: user.id };
 }
 
 /** A personal access token for `user`, minted with their basic credentials. */
@@ -94,27 +122,26 @@ export async function newToken(
   scopes: string[],
   name = `t-${crypto.randomUUID().slice(0, 8)}`,
 ): Promise<string> {
-  const reply = await call(em, "POST", `/users/${user.name}/tokens`, {
+  const made = await mustCall(em, "POST", `/users/${user.name}/tokens`, {
     auth: user.auth,
     body: { name, scopes },
+    expected: 201,
   });
-  if (reply.status !== 201) throw new Error(`token: ${reply.status} ${reply.text}`);
-  return reply.body.sha1;
+  return made.sha1;
 }
 
 /** A repository created by the admin under `owner` (auto-initialised unless told). */
-export async function newRepo(
+export function newRepo(
   em: StartedEmulator,
   owner: string,
   name: string,
   extra: Record<string, unknown> = {},
 ): Promise<Json> {
-  const reply = await call(em, "POST", `/admin/users/${owner}/repos`, {
-    auth: adminAuth(em),
-    body: { name, auto_init: true, ...extra },
-  });
-  if (reply.status !== 201) throw new Error(`repo ${owner}/${name}: ${reply.status} ${reply.text}`);
-  return reply.body;
+  return adminCall(em, "POST", `/admin/users/${owner}/repos`, {
+    name,
+    auto_init: true,
+    ...extra,
+  }, 201);
 }
 
 /** A label in owner/repo, returning its id. */
@@ -124,12 +151,12 @@ export async function newLabel(
   name: string,
   extra: Record<string, unknown> = {},
 ): Promise<number> {
-  const reply = await call(em, "POST", `/repos/${repo}/labels`, {
-    auth: adminAuth(em),
-    body: { name, color: "#00aa00", ...extra },
-  });
-  if (reply.status !== 201) throw new Error(`label ${name}: ${reply.status} ${reply.text}`);
-  return reply.body.id;
+  const label = await adminCall(em, "POST", `/repos/${repo}/labels`, {
+    name,
+    color: "#00aa00",
+    ...extra,
+  }, 201);
+  return label.id;
 }
 
 /** An issue in owner/repo, returning its number. */
@@ -139,12 +166,8 @@ export async function newIssue(
   title: string,
   extra: Record<string, unknown> = {},
 ): Promise<number> {
-  const reply = await call(em, "POST", `/repos/${repo}/issues`, {
-    auth: adminAuth(em),
-    body: { title, ...extra },
-  });
-  if (reply.status !== 201) throw new Error(`issue ${title}: ${reply.status} ${reply.text}`);
-  return reply.body.number;
+  const issue = await adminCall(em, "POST", `/repos/${repo}/issues`, { title, ...extra }, 201);
+  return issue.number;
 }
 
 /** The `{message,url}` error body Forgejo's ctx.Error writes. */
