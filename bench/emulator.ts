@@ -4,26 +4,15 @@
  * Every test leans on the emulator, so its per-request cost bounds the suite.
  */
 import { startEmulator } from "../tests/helpers/emulator.ts";
+import { adminAuth, newRepo, newToken } from "../tests/helpers/emulator_api.ts";
 
 const total = 4000;
 const concurrency = 16;
 const emulator = await startEmulator();
 try {
-  const basic = `Basic ${btoa(`${emulator.admin.user}:${emulator.admin.pass}`)}`;
-  const made = await fetch(`${emulator.url}/api/v1/users/${emulator.admin.user}/tokens`, {
-    method: "POST",
-    headers: { authorization: basic, "content-type": "application/json" },
-    body: JSON.stringify({ name: "bench", scopes: ["read:issue", "read:repository"] }),
-  });
-  if (made.status !== 201) throw new Error(`token creation answered ${made.status}`);
-  const token = (await made.json() as { sha1: string }).sha1;
-  const repo = await fetch(`${emulator.url}/api/v1/admin/users/${emulator.admin.user}/repos`, {
-    method: "POST",
-    headers: { authorization: basic, "content-type": "application/json" },
-    body: JSON.stringify({ name: "bench" }),
-  });
-  if (repo.status !== 201) throw new Error(`repo creation answered ${repo.status}`);
-  await repo.body?.cancel();
+  const admin = { name: emulator.admin.user, auth: adminAuth(emulator) };
+  const token = await newToken(emulator, admin, ["read:issue", "read:repository"]);
+  await newRepo(emulator, emulator.admin.user, "bench", { auto_init: false });
   const target = `${emulator.url}/api/v1/repos/${emulator.admin.user}/bench/issues?state=open`;
   const get = async () => {
     const start = performance.now();
