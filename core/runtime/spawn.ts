@@ -6,12 +6,18 @@
  * reports code 0). Graceful-stop checks need the real status, so each
  * runtime's own spawn is used (spawn_test.ts checks both).
  */
+import process from "node:process";
 import { runtimeName } from "./detect.ts";
 
 export interface SpawnOptions {
   /** The child's whole environment (nothing is inherited). */
   env: Record<string, string>;
   cwd?: string | undefined;
+  /**
+   * Start the child in a new session (its own process group, pid = group id),
+   * so `killGroup` also reaches what it started (a Bash tool's `sleep`).
+   */
+  processGroup?: boolean;
 }
 
 /** A code, or the signal that ended the child (then code is null). */
@@ -23,6 +29,11 @@ export interface SpawnedChild {
   stderr: ReadableStream<Uint8Array>;
   exited: Promise<ChildExit>;
   kill(signal: string): void;
+  /**
+   * Signal the child's whole process group (with `processGroup`; otherwise the
+   * child alone). A group that is already gone is not an error.
+   */
+  killGroup(signal: string): void;
 }
 
 export function spawnChild(
@@ -44,7 +55,9 @@ function spawnDeno(command: string, args: readonly string[], options: SpawnOptio
     clearEnv: true,
     env: options.env,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    detached: options.processGroup === true,
   }).spawn();
+  const kill = (signal: string) => child.kill(signal as Deno.Signal);
   return {
     pid: child.pid,
     stdout: child.stdout,
@@ -53,7 +66,10 @@ function spawnDeno(command: string, args: readonly string[], options: SpawnOptio
       code: status.signal === null ? status.code : null,
       signal: status.signal,
     })),
-    kill: (signal) => child.kill(signal as Deno.Signal),
+    kill,
+    killGroup: options.processGroup
+      ? (signal) => ignoreGone(() => Deno.kill(-child.pid, signal as Deno.Signal))
+      : (signal) => ignoreGone(() => kill(signal)),
   };
 }
 
@@ -77,7 +93,9 @@ function spawnBun(command: string, args: readonly string[], options: SpawnOption
     stderr: "pipe",
     env: options.env,
     cwd: options.cwd,
+    detached: options.processGroup === true,
   });
+  const kill = (signal: string) => child.kill(signal);
   return {
     pid: child.pid,
     stdout: child.stdout,
@@ -86,6 +104,24 @@ function spawnBun(command: string, args: readonly string[], options: SpawnOption
       code: child.signalCode === null ? child.exitCode : null,
       signal: child.signalCode,
     })),
-    kill: (signal) => child.kill(signal),
+    kill,
+    killGroup: options.processGroup
+      ? (signal) => ignoreGone(() => process.kill(-child.pid, signal))
+      : (signal) => ignoreGone(() => kill(signal)),
   };
+}
+
+/** Run a kill; "no such process" (the group or child already ended) is fine. */
+function ignoreGone(kill: () => void): void {
+  try {
+    kill();
+  } catch (error) {
+    if (!isGone(error)) throw error;
+  }
+}
+
+function isGone(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown; message?: unknown };
+  return e.code === "ESRCH" || e.name === "NotFound" ||
+    /ESRCH|already terminated/.test(String(e.message ?? ""));
 }

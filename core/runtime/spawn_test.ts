@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { spawnChild } from "./spawn.ts";
+import { waitGone } from "./testdata/process_gone.ts";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
 
@@ -50,7 +51,34 @@ Deno.test("the child gets exactly the given environment and working directory", 
   assert.deepEqual(await child.exited, { code: 3, signal: null });
 });
 
-Deno.test("under Bun too: a caught SIGTERM is exit 0, a SIGKILL is the signal", async () => {
+/** A shell that starts a background `sleep` (a grandchild) and prints "ready <its pid>". */
+const withGrandchild = ["-c", 'sleep 30 & echo "ready $!"; wait'];
+
+Deno.test("killGroup with processGroup ends the child and its grandchild", async () => {
+  const child = spawnChild("sh", withGrandchild, { env, processGroup: true });
+  const grandchild = Number((await readUntil(child.stdout, "\n")).split(" ")[1]);
+  assert.ok(grandchild > 0);
+  child.killGroup("SIGTERM");
+  assert.deepEqual(await child.exited, { code: null, signal: "SIGTERM" });
+  await child.stderr.cancel();
+  child.killGroup("SIGKILL"); // already gone: not an error
+  assert.deepEqual(await waitGone([child.pid, grandchild]), []);
+});
+
+Deno.test("without processGroup the grandchild outlives a kill of the child", async () => {
+  const child = spawnChild("sh", withGrandchild, { env });
+  const grandchild = Number((await readUntil(child.stdout, "\n")).split(" ")[1]);
+  child.killGroup("SIGTERM");
+  await child.exited;
+  await child.stderr.cancel();
+  try {
+    assert.deepEqual(await waitGone([grandchild], 200), [grandchild]);
+  } finally {
+    process.kill(grandchild, "SIGKILL");
+  }
+});
+
+Deno.test("under Bun too: caught SIGTERM is exit 0, SIGKILL is the signal, a group ends whole", async () => {
   const bun = fileURLToPath(new URL("../../node_modules/bun/bin/bun.exe", import.meta.url));
   const probe = fileURLToPath(new URL("./testdata/spawn_probe.ts", import.meta.url));
   const child = spawnChild(bun, [probe], { env });
@@ -62,5 +90,6 @@ Deno.test("under Bun too: a caught SIGTERM is exit 0, a SIGKILL is the signal", 
   assert.deepEqual(JSON.parse(out), {
     caught: { code: 0, signal: null },
     killed: { code: null, signal: "SIGKILL" },
+    group: { exit: { code: null, signal: "SIGTERM" }, alive: [] },
   });
 });
