@@ -1,5 +1,11 @@
-/** Fidelity: OAuth2 applications and the authorization-code login flow. */
+/**
+ * Fidelity: OAuth2 applications and the authorization-code login flow, as
+ * Forgejo v11 routers/web/auth/oauth.go answers them (AuthorizeOAuth,
+ * handleAuthorizeError, handleAuthorizationCode) with models/auth/oauth2.go
+ * ValidateCodeChallenge.
+ */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { startEmulator } from "../../../tests/helpers/emulator.ts";
 import { call, newUser } from "../../../tests/helpers/emulator_api.ts";
 
@@ -29,7 +35,8 @@ Deno.test("forgejo fidelity: OAuth2 applications and login flow", async (t) => {
         response_type: "code",
         state,
       });
-      assert.equal(reply.status, 302);
+      // ctx.Redirect defaults to 303 See Other.
+      assert.equal(reply.status, 303);
       const back = new URL(reply.headers.get("location")!);
       assert.equal(back.searchParams.get("state"), state);
       return back.searchParams.get("code")!;
@@ -74,7 +81,10 @@ Deno.test("forgejo fidelity: OAuth2 applications and login flow", async (t) => {
       assert.equal(whoami.body.login, "alice");
       const again = await exchange(form);
       assert.equal(again.status, 400);
-      assert.equal(again.body.error, "unauthorized_client");
+      assert.deepEqual(again.body, {
+        error: "unauthorized_client",
+        error_description: "client is not authorized",
+      });
     });
 
     await t.step("a wrong client secret is 400 unauthorized_client", async () => {
@@ -86,7 +96,125 @@ Deno.test("forgejo fidelity: OAuth2 applications and login flow", async (t) => {
         redirect_uri: REDIRECT,
       });
       assert.equal(reply.status, 400);
-      assert.equal(reply.body.error, "unauthorized_client");
+      assert.deepEqual(reply.body, {
+        error: "unauthorized_client",
+        error_description: "invalid client secret",
+      });
+    });
+
+    await t.step(
+      "an unknown client is invalid_client; the grant type is checked first",
+      async () => {
+        const unknown = await exchange({
+          grant_type: "authorization_code",
+          client_id: "nobody",
+          code: "x",
+        });
+        assert.deepEqual(unknown.body, {
+          error: "invalid_client",
+          error_description: "cannot load client with client id: 'nobody'",
+        });
+        const grantType = await exchange({ grant_type: "password", client_id: "nobody" });
+        assert.equal(grantType.status, 400);
+        assert.equal(grantType.body.error, "unsupported_grant_type");
+      },
+    );
+
+    await t.step("a code of another application is invalid_grant", async () => {
+      const other = await call(em, "POST", "/user/applications/oauth2", {
+        auth: alice.auth,
+        body: { name: "other", redirect_uris: [REDIRECT], confidential_client: true },
+      });
+      const reply = await exchange({
+        grant_type: "authorization_code",
+        client_id: other.body.client_id,
+        client_secret: other.body.client_secret,
+        code: await codeFor("s4"),
+        redirect_uri: REDIRECT,
+      });
+      assert.deepEqual(reply.body, { error: "invalid_grant", error_description: "invalid grant" });
+    });
+
+    await t.step(
+      "PKCE: a public client without a challenge is refused back at the client",
+      async () => {
+        const pub = await call(em, "POST", "/user/applications/oauth2", {
+          auth: alice.auth,
+          body: { name: "public", redirect_uris: [REDIRECT], confidential_client: false },
+        });
+        const query = {
+          client_id: pub.body.client_id,
+          redirect_uri: REDIRECT,
+          response_type: "code",
+        };
+        const bare = await authorize({ ...query, state: "p1" });
+        assert.equal(bare.status, 303);
+        const back = new URL(bare.headers.get("location")!);
+        assert.equal(back.searchParams.get("error"), "invalid_request");
+        assert.equal(
+          back.searchParams.get("error_description"),
+          "PKCE is required for public clients",
+        );
+        assert.equal(back.searchParams.get("state"), "p1");
+        assert.equal(back.searchParams.get("code"), null);
+        const odd = await authorize({
+          ...query,
+          code_challenge_method: "S512",
+          code_challenge: "x",
+        });
+        const oddBack = new URL(odd.headers.get("location")!);
+        assert.equal(
+          oddBack.searchParams.get("error_description"),
+          "unsupported code challenge method",
+        );
+        // handleAuthorizeError always sets state, empty when none was given.
+        assert.equal(oddBack.searchParams.get("state"), "");
+      },
+    );
+
+    await t.step("PKCE S256: only the matching verifier redeems the code", async () => {
+      const pub = await call(em, "POST", "/user/applications/oauth2", {
+        auth: alice.auth,
+        body: { name: "public-2", redirect_uris: [REDIRECT], confidential_client: false },
+      });
+      const verifier = "a-verifier-of-at-least-forty-three-characters-0123456789";
+      const challenge = createHash("sha256").update(verifier).digest("base64url");
+      const code = async () => {
+        const reply = await authorize({
+          client_id: pub.body.client_id,
+          redirect_uri: REDIRECT,
+          response_type: "code",
+          code_challenge_method: "S256",
+          code_challenge: challenge,
+        });
+        assert.equal(reply.status, 303);
+        return new URL(reply.headers.get("location")!).searchParams.get("code")!;
+      };
+      const base = { grant_type: "authorization_code", client_id: pub.body.client_id };
+      const wrong = await exchange({ ...base, code: await code(), code_verifier: "other" });
+      assert.deepEqual(wrong.body, {
+        error: "unauthorized_client",
+        error_description: "failed PKCE code challenge",
+      });
+      const right = await exchange({ ...base, code: await code(), code_verifier: verifier });
+      assert.equal(right.status, 200);
+      assert.equal(right.body.token_type, "bearer");
+    });
+
+    await t.step("the login form carries the PKCE fields through the sign-in", async () => {
+      const reply = await authorize(
+        {
+          client_id: app.client_id,
+          redirect_uri: REDIRECT,
+          response_type: "code",
+          code_challenge_method: "S256",
+          code_challenge: "abc",
+        },
+        "",
+      );
+      assert.equal(reply.status, 200);
+      assert.match(reply.text, /name="code_challenge" value="abc"/);
+      assert.match(reply.text, /name="code_challenge_method" value="S256"/);
     });
 
     await t.step("applications belong to their owner (404 for others)", async () => {

@@ -3,13 +3,30 @@
  * (/login/oauth/authorize, /login/oauth/access_token, /login/oauth/userinfo),
  * enough for the chat's browser login. The authorize page signs a user in
  * with basic auth or a small form, then redirects back with a code.
+ *
+ * Checks and answers follow Forgejo v11 routers/web/auth/oauth.go
+ * (AuthorizeOAuth, handleAuthorizeError, AccessTokenOAuth,
+ * handleAuthorizationCode) and models/auth/oauth2.go (ValidateCodeChallenge).
+ * One difference: Forgejo stores the PKCE challenge with the code only when it
+ * issues the code straight away (a confidential client the user already
+ * granted); after its grant page it keeps none for S256 (GrantApplicationOAuth
+ * reads session keys AuthorizeOAuth never sets), so the verifier goes
+ * unchecked there. The emulator has no grant page and always keeps and checks
+ * the challenge, as the direct path does.
  */
+import { createHash } from "node:crypto";
 import type { Hono } from "hono";
 import { basicCredentials } from "./auth.ts";
 import type { Forge } from "./forge.ts";
 import { apiError, json, notFound, statusOnly } from "./respond.ts";
 import { type ApiApp, bodyOf, signedIn } from "./route_kit.ts";
-import { type OAuthAppRecord, randomHex, sha256, type UserRecord } from "./state.ts";
+import {
+  type OAuthAppRecord,
+  type OAuthGrantRecord,
+  randomHex,
+  sha256,
+  type UserRecord,
+} from "./state.ts";
 
 const CODE_TTL_MS = 10 * 60_000;
 const ACCESS_TTL_MS = 60 * 60_000;
@@ -98,6 +115,36 @@ export function registerOAuthApiRoutes(app: ApiApp, forge: Forge): void {
   });
 }
 
+/** A grant with the PKCE challenge its code must be redeemed with (none: unchecked). */
+type PkceGrant = OAuthGrantRecord & { codeChallenge?: string; codeChallengeMethod?: string };
+
+/** models/auth/oauth2.go ValidateCodeChallenge (v11). */
+export function validCodeChallenge(grant: PkceGrant, verifier: string): boolean {
+  switch (grant.codeChallengeMethod ?? "") {
+    case "S256":
+      return createHash("sha256").update(verifier).digest("base64url") === grant.codeChallenge;
+    case "plain":
+      return verifier === grant.codeChallenge;
+    case "":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** handleAuthorizeError (v11): back to the client with error, description and state, 303. */
+function authorizeError(redirectUri: string, error: string, description: string, state: string) {
+  const back = new URL(redirectUri);
+  back.searchParams.set("error", error);
+  back.searchParams.set("error_description", description);
+  back.searchParams.set("state", state);
+  return seeOther(back);
+}
+
+function seeOther(location: URL): Response {
+  return new Response(null, { status: 303, headers: { location: location.toString() } });
+}
+
 export function registerOAuthLoginRoutes(app: Hono, forge: Forge): void {
   const { state } = forge;
 
@@ -115,17 +162,11 @@ export function registerOAuthLoginRoutes(app: Hono, forge: Forge): void {
       : url.searchParams;
     const clientId = params.get("client_id") ?? "";
     const redirectUri = params.get("redirect_uri") ?? "";
+    const stateParam = params.get("state") ?? "";
     const oauthApp = state.data.oauthApps.find((a) => a.clientId === clientId);
     if (!oauthApp) return new Response("Client ID not registered\n", { status: 400 });
     if (!oauthApp.redirectUris.includes(redirectUri)) {
       return new Response("Unregistered Redirect URI\n", { status: 400 });
-    }
-    const back = new URL(redirectUri);
-    const stateParam = params.get("state");
-    if (params.get("response_type") !== "code") {
-      back.searchParams.set("error", "unsupported_response_type");
-      if (stateParam) back.searchParams.set("state", stateParam);
-      return Response.redirect(back.toString(), 302);
     }
     const basic = basicCredentials(request.headers.get("authorization"));
     const user = basic
@@ -133,19 +174,51 @@ export function registerOAuthLoginRoutes(app: Hono, forge: Forge): void {
       : request.method === "POST"
       ? signIn(params.get("user_name") ?? "", params.get("password") ?? "")
       : null;
+    // Forgejo's route requires a signed-in user before any of the checks below.
     if (!user) return loginForm(url, params, request.method === "POST" || basic !== null);
+    if (params.get("response_type") !== "code") {
+      return authorizeError(
+        redirectUri,
+        "unsupported_response_type",
+        "Only code response type is supported.",
+        stateParam,
+      );
+    }
+    const method = params.get("code_challenge_method") ?? "";
+    if (method === "" && !oauthApp.confidential) {
+      // RFC 8252 §8.1 / RFC 7636 §4.4.1, as AuthorizeOAuth refuses it.
+      return authorizeError(
+        redirectUri,
+        "invalid_request",
+        "PKCE is required for public clients",
+        stateParam,
+      );
+    }
+    if (method !== "" && method !== "S256" && method !== "plain") {
+      return authorizeError(
+        redirectUri,
+        "invalid_request",
+        "unsupported code challenge method",
+        stateParam,
+      );
+    }
     const code = randomHex(16);
-    state.data.oauthGrants.push({
+    const grant: PkceGrant = {
       code: sha256(code),
       appId: oauthApp.id,
       userId: user.id,
       redirectUri,
       expires: forge.now() + CODE_TTL_MS,
-    });
+      ...(method ? { codeChallenge: params.get("code_challenge") ?? "" } : {}),
+      ...(method ? { codeChallengeMethod: method } : {}),
+    };
+    state.data.oauthGrants.push(grant);
     forge.onChange();
-    back.searchParams.set("code", code);
+    // GenerateRedirectURI: state only when given, then the code.
+    const back = new URL(redirectUri);
     if (stateParam) back.searchParams.set("state", stateParam);
-    return Response.redirect(back.toString(), 302);
+    back.searchParams.set("code", code);
+    return seeOther(back);
   };
   app.get("/login/oauth/authorize", (c) => authorize(c.req.raw));
   app.post("/login/oauth/authorize", (c) => authorize(c.req.raw));
@@ -157,27 +230,41 @@ export function registerOAuthLoginRoutes(app: Hono, forge: Forge): void {
       ? Object.fromEntries(Object.entries(JSON.parse(raw || "{}")).map(([k, v]) => [k, String(v)]))
       : Object.fromEntries(new URLSearchParams(raw));
     const basic = basicCredentials(c.req.header("authorization") ?? null);
-    const clientId = params.client_id ?? basic?.name ?? "";
-    const clientSecret = params.client_secret ?? basic?.password ?? "";
-    const oauthApp = state.data.oauthApps.find((a) => a.clientId === clientId);
+    const clientId = params.client_id || basic?.name || "";
+    const clientSecret = params.client_secret || basic?.password || "";
     const invalid = (error: string, description: string) =>
       json(400, { error, error_description: description });
-    if (!oauthApp || (oauthApp.confidential && oauthApp.secretHash !== sha256(clientSecret))) {
-      return invalid("unauthorized_client", "invalid client secret");
-    }
+    // AccessTokenOAuth switches on the grant type before loading the client.
     if (params.grant_type !== "authorization_code") {
       return invalid(
         "unsupported_grant_type",
         "Only refresh_token or authorization_code grant type is supported",
       );
     }
-    const grant = state.data.oauthGrants.find((g) => g.code === sha256(params.code ?? ""));
-    if (!grant || grant.appId !== oauthApp.id || grant.expires < forge.now()) {
-      return invalid("unauthorized_client", "client is not authorized");
+    const oauthApp = state.data.oauthApps.find((a) => a.clientId === clientId);
+    if (!oauthApp) {
+      return invalid("invalid_client", `cannot load client with client id: '${clientId}'`);
     }
-    if (grant.redirectUri !== (params.redirect_uri ?? "")) {
+    if (oauthApp.confidential && oauthApp.secretHash !== sha256(clientSecret)) {
+      return invalid(
+        "unauthorized_client",
+        clientSecret ? "invalid client secret" : "invalid empty client secret",
+      );
+    }
+    const redirectUri = params.redirect_uri ?? "";
+    if (redirectUri !== "" && !oauthApp.redirectUris.includes(redirectUri)) {
       return invalid("unauthorized_client", "unexpected redirect URI");
     }
+    const grant: PkceGrant | undefined = state.data.oauthGrants.find((g) =>
+      g.code === sha256(params.code ?? "")
+    );
+    if (!grant || grant.expires < forge.now()) {
+      return invalid("unauthorized_client", "client is not authorized");
+    }
+    if (!validCodeChallenge(grant, params.code_verifier ?? "")) {
+      return invalid("unauthorized_client", "failed PKCE code challenge");
+    }
+    if (grant.appId !== oauthApp.id) return invalid("invalid_grant", "invalid grant");
     state.data.oauthGrants = state.data.oauthGrants.filter((g) => g !== grant);
     const secret = randomHex(20);
     state.addToken({
@@ -220,7 +307,15 @@ export function registerOAuthLoginRoutes(app: Hono, forge: Forge): void {
 }
 
 function loginForm(url: URL, params: URLSearchParams, failed: boolean): Response {
-  const hidden = ["client_id", "redirect_uri", "response_type", "state", "scope"]
+  const hidden = [
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "state",
+    "scope",
+    "code_challenge",
+    "code_challenge_method",
+  ]
     .filter((k) => params.get(k) !== null)
     .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(params.get(k)!)}">`).join("");
   const page = `<!doctype html><title>Sign in</title><h1>Sign in to the forge</h1>${
