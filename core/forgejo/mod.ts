@@ -35,6 +35,7 @@ export * from "./orgs.ts";
 export * from "./protections.ts";
 export * from "./pulls.ts";
 export * from "./repos.ts";
+export * from "./statuses.ts";
 export * from "./tags.ts";
 export * from "./timeline.ts";
 export * from "./tokens.ts";

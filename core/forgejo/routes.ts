@@ -81,6 +81,10 @@ export const CLIENT_ROUTES: ReadonlyArray<Route> = [
   { method: "POST", path: "/repos/{owner}/{repo}/pulls/{index}/merge" },
   { method: "GET", path: "/repos/{owner}/{repo}/pulls/{index}/reviews" },
   { method: "POST", path: "/repos/{owner}/{repo}/pulls/{index}/reviews" },
+  // statuses.ts
+  { method: "POST", path: "/repos/{owner}/{repo}/statuses/{sha}" },
+  { method: "GET", path: "/repos/{owner}/{repo}/commits/{ref}/status" },
+  { method: "GET", path: "/repos/{owner}/{repo}/commits/{ref}/statuses" },
   // mirrors.ts
   { method: "GET", path: "/repos/{owner}/{repo}/push_mirrors" },
   { method: "POST", path: "/repos/{owner}/{repo}/push_mirrors" },
