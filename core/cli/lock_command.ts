@@ -41,12 +41,15 @@ export function registerLockCommand(program: Command, host: CommandHost): void {
             shared: options.shared,
             timeoutSeconds: options.timeout,
             signal: context.signal,
+            // The child gets the locked descriptor: it holds the lock even if
+            // this process is SIGKILLed or OOM-killed, as a child of flock(1) does.
+            inheritable: true,
           });
         } finally {
           clearTimeout(notice);
         }
         try {
-          return await runChild(command, context);
+          return await runChild(command, context, handle.fd);
         } finally {
           handle.release();
         }
@@ -54,18 +57,33 @@ export function registerLockCommand(program: Command, host: CommandHost): void {
     );
 }
 
-/** Run a child with the context's env and cwd; its output goes to the context's outputs. */
-export function runChild(command: readonly string[], context: Context): Promise<number> {
+/**
+ * Run a child with the context's env and cwd; its output goes to the context's
+ * outputs. `lockFd`, when given, is passed on as the child's descriptor 3.
+ */
+export function runChild(
+  command: readonly string[],
+  context: Context,
+  lockFd?: number,
+): Promise<number> {
   return new Promise((resolvePromise) => {
     const [file, ...args] = command;
     const child = spawn(file!, args, {
       cwd: context.cwd,
       env: context.env as Record<string, string>,
-      stdio: ["inherit", "pipe", "pipe"],
+      stdio: lockFd === undefined
+        ? ["inherit", "pipe", "pipe"]
+        : ["inherit", "pipe", "pipe", lockFd],
     });
     const decoder = { out: new TextDecoder(), err: new TextDecoder() };
-    child.stdout.on("data", (chunk: Uint8Array) => context.stdout.write(decoder.out.decode(chunk)));
-    child.stderr.on("data", (chunk: Uint8Array) => context.stderr.write(decoder.err.decode(chunk)));
+    child.stdout!.on(
+      "data",
+      (chunk: Uint8Array) => context.stdout.write(decoder.out.decode(chunk)),
+    );
+    child.stderr!.on(
+      "data",
+      (chunk: Uint8Array) => context.stderr.write(decoder.err.decode(chunk)),
+    );
     const forward = () => child.kill("SIGTERM");
     context.signal.addEventListener("abort", forward, { once: true });
     child.on("error", (error: NodeJS.ErrnoException) => {

@@ -14,6 +14,8 @@ export interface LockOptions {
   /** Seconds to wait; undefined waits for ever, 0 tries once. */
   timeoutSeconds?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** Expose the locked descriptor (`handle.fd`) for a child to inherit, as flock(1) does. */
+  inheritable?: boolean;
 }
 
 /** Thrown when a lock is not acquired within its timeout. */
@@ -41,6 +43,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
       exclusive: !options.shared,
       timeoutMs: deadline === undefined ? undefined : Math.max(0, deadline - Date.now()),
       signal: options.signal,
+      inheritable: options.inheritable,
     });
   } catch (error) {
     leave();
@@ -54,6 +57,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   return {
     path: held.path,
     exclusive: held.exclusive,
+    fd: held.fd,
     release() {
       held.release();
       leave();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { acquireLock, LockTimeoutError, withLock } from "./flock_lock.ts";
 import { settleAbandonedWaits } from "../runtime/mod.ts";
 import { startChild } from "../../tests/helpers/child.ts";
@@ -116,4 +116,19 @@ Deno.test("withLock releases the lock when the work throws", async () => {
 
 Deno.test("a negative timeout is a RangeError naming the option", async () => {
   await assert.rejects(acquireLock("/nonexistent/x.lock", { timeoutSeconds: -1 }), RangeError);
+});
+
+Deno.test("an inheritable lock stays held by a child given its descriptor after we release", async () => {
+  const { file, cleanup } = await tempLockFile();
+  const handle = await acquireLock(file, { timeoutSeconds: 1, inheritable: true });
+  assert.equal(typeof handle.fd, "number");
+  const child = spawn("sleep", ["30"], { stdio: ["ignore", "ignore", "ignore", handle.fd!] });
+  const closed = new Promise((resolve) => child.on("close", resolve));
+  await new Promise((resolve) => child.on("spawn", resolve));
+  handle.release();
+  assert.equal(flockCanTake(file), false, "releasing dropped the child's lock");
+  child.kill("SIGKILL");
+  await closed;
+  assert.equal(flockCanTake(file), true);
+  await cleanup();
 });

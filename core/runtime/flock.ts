@@ -7,6 +7,11 @@
  * abandoned wait would have won it.
  * Bun: flock(2) through bun:ffi. Bun has no threaded FFI call, so the wait
  * tries LOCK_NB and sleeps between tries (5 ms growing to 50 ms; no spinning).
+ *
+ * `inheritable`: the lock is taken on a plain OS descriptor (node:fs, flock(2)
+ * through FFI on both runtimes) and the handle exposes it, so a child given
+ * that descriptor holds the same lock, as a child of flock(1) does: the kernel
+ * frees it only when the last holder of the descriptor closes it or dies.
  */
 import { closeSync, openSync } from "node:fs";
 import { runtimeName } from "./detect.ts";
@@ -16,18 +21,24 @@ export interface FlockOptions {
   /** Give up after this many milliseconds; undefined waits for ever. */
   timeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** Lock an OS descriptor a child process can inherit (see `FlockHandle.fd`). */
+  inheritable?: boolean | undefined;
 }
 
 /** A held flock; release() is idempotent. */
 export interface FlockHandle {
   readonly path: string;
   readonly exclusive: boolean;
+  /** The locked OS descriptor, set when the lock was taken `inheritable`. */
+  readonly fd?: number | undefined;
   release(): void;
 }
 
 /** Acquire a flock on `path` (created if missing); null when the timeout expires. */
 export function flock(path: string, options: FlockOptions): Promise<FlockHandle | null> {
-  return runtimeName() === "bun" ? flockBun(path, options) : flockDeno(path, options);
+  return runtimeName() === "bun" || options.inheritable
+    ? flockFfi(path, options)
+    : flockDeno(path, options);
 }
 
 /** Waits abandoned by a timeout that have not yet finished (Deno only). */
@@ -105,22 +116,32 @@ const LOCK_UN = 8;
 
 interface LibcFlock {
   flock(fd: number, operation: number): number;
+  /** Unload the library (Deno opens it per lock; Bun keeps one for the process). */
+  close(): void;
 }
 
-let libc: LibcFlock | undefined;
+let bunLibc: LibcFlock | undefined;
 
 async function loadLibc(): Promise<LibcFlock> {
-  if (libc) return libc;
+  if (runtimeName() === "deno") {
+    const lib = Deno.dlopen("libc.so.6", {
+      flock: { parameters: ["i32", "i32"], result: "i32" },
+    });
+    return { flock: (fd, op) => lib.symbols.flock(fd, op), close: () => lib.close() };
+  }
+  if (bunLibc) return bunLibc;
   // @ts-ignore: bun:ffi exists only under Bun; Deno never takes this path
   const ffi = await import("bun:ffi");
   const lib = ffi.dlopen("libc.so.6", {
     flock: { args: [ffi.FFIType.i32, ffi.FFIType.i32], returns: ffi.FFIType.i32 },
   });
-  libc = lib.symbols as LibcFlock;
-  return libc;
+  const symbols = lib.symbols as Pick<LibcFlock, "flock">;
+  bunLibc = { flock: (fd, op) => symbols.flock(fd, op), close: () => {} };
+  return bunLibc;
 }
 
-async function flockBun(path: string, options: FlockOptions): Promise<FlockHandle | null> {
+/** flock(2) through FFI on a node:fs descriptor (a real OS descriptor on both runtimes). */
+async function flockFfi(path: string, options: FlockOptions): Promise<FlockHandle | null> {
   const lib = await loadLibc();
   const fd = openSync(path, "a+");
   const operation = (options.exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
@@ -132,6 +153,7 @@ async function flockBun(path: string, options: FlockOptions): Promise<FlockHandl
       const left = deadline - Date.now();
       if (left <= 0) {
         closeSync(fd);
+        lib.close();
         return null;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
@@ -139,17 +161,22 @@ async function flockBun(path: string, options: FlockOptions): Promise<FlockHandl
     }
   } catch (error) {
     closeSync(fd);
+    lib.close();
     throw error;
   }
   let released = false;
   return {
     path,
     exclusive: options.exclusive,
+    ...(options.inheritable ? { fd } : {}),
     release() {
       if (released) return;
       released = true;
-      lib.flock(fd, LOCK_UN);
+      // Not LOCK_UN: that would drop the lock for a child still holding the
+      // descriptor; closing ours leaves it to the child, as flock(1) does.
+      if (!options.inheritable) lib.flock(fd, LOCK_UN);
       closeSync(fd);
+      lib.close();
     },
   };
 }

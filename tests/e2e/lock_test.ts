@@ -1,7 +1,8 @@
 /** `disinto lock run` on the compiled binary, against flock(1). */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireBinary, runBinary } from "../helpers/binary.ts";
@@ -35,6 +36,25 @@ async function binaryHolder(file: string, shared = false, seconds = 60) {
   return holder;
 }
 
+/** Is the process alive (signal 0 checks without sending anything)? */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Poll `check` every 20 ms for up to 5 s. */
+async function waitUntil(check: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const flockTry = (file: string, mode = "-x") =>
   spawnSync("flock", [mode, "-n", file, "true"]).status === 0;
 
@@ -62,16 +82,38 @@ Deno.test("binary lock run: waits for flock(1), times out with exit 1 and a clea
   await cleanup();
 });
 
-Deno.test("binary lock run: a SIGKILLed binary holder frees the lock at once", async () => {
-  const { file, cleanup } = await tempLock();
-  const holder = await binaryHolder(file, false, 3);
-  await holder.stop("SIGKILL");
-  // Its child `sleep` is orphaned but does not hold the lock: the binary runs
-  // children without the lock descriptor, so the kernel released it with the binary.
-  const result = await runBinary(["lock", "run", "--timeout", "1", file, "--", "true"], {
+Deno.test("binary lock run: the child keeps the lock when the binary is SIGKILLed, like flock(1)", async () => {
+  const { dir, file, cleanup } = await tempLock();
+  const pidFile = join(dir, "child.pid");
+  const holder = startChild(requireBinary(), [
+    "lock",
+    "run",
+    file,
+    "--",
+    "sh",
+    "-c",
+    'echo $$ > "$1"; echo held; exec sleep 30',
+    "child",
+    pidFile,
+  ], { env: ENV });
+  await holder.waitForLine(/^held$/);
+  const childPid = Number(await readFile(pidFile, "utf8"));
+  await holder.stop("SIGKILL"); // the binary only, by its PID; its child lives on
+  try {
+    assert.equal(processAlive(childPid), true, "the child died with the binary");
+    assert.equal(flockTry(file), false, "the lock was freed while the child still runs");
+    const second = await runBinary(["lock", "run", "--timeout", "0.3", file, "--", "true"], {
+      env: ENV,
+    });
+    assert.equal(second.code, 1, "a second lock run got the lock the child holds");
+  } finally {
+    process.kill(childPid, "SIGTERM");
+  }
+  await waitUntil(() => !processAlive(childPid), "the child to exit");
+  const after = await runBinary(["lock", "run", "--timeout", "2", file, "--", "true"], {
     env: ENV,
   });
-  assert.equal(result.code, 0, result.stderr);
+  assert.equal(after.code, 0, after.stderr);
   await cleanup();
 });
 
