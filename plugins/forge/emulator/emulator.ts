@@ -26,6 +26,7 @@ import { registerIssueRoutes } from "./routes_issues.ts";
 import { registerOAuthApiRoutes, registerOAuthLoginRoutes } from "./routes_oauth.ts";
 import { registerPullRoutes } from "./routes_pulls.ts";
 import { registerRepoRoutes } from "./routes_repos.ts";
+import { registerStatusRoutes } from "./routes_statuses.ts";
 import { registerUserRoutes } from "./routes_users.ts";
 import { scopeAllows } from "./scopes.ts";
 import { emptyState, State, type StateData } from "./state.ts";
@@ -290,6 +291,7 @@ export function registerApiRoutes(api: Hono<ApiEnv>, forge: Forge): void {
   registerIssueRoutes(api, forge);
   registerCodeRoutes(api, forge);
   registerPullRoutes(api, forge);
+  registerStatusRoutes(api, forge);
   registerOAuthApiRoutes(api, forge);
 }
 

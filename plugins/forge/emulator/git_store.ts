@@ -232,6 +232,31 @@ export class GitStore {
     return null;
   }
 
+  /**
+   * The object a revision names, unpeeled (an annotated tag's own object), or
+   * null: what `git cat-file --batch-check` answers to Forgejo's ConvertToGitID.
+   */
+  async objectId(owner: string, repo: string, rev: string): Promise<string | null> {
+    const result = await this.#run(this.repoPath(owner, repo), [
+      "rev-parse",
+      "--verify",
+      "--quiet",
+      rev,
+    ]);
+    return result.code === 0 ? result.stdout.trim() : null;
+  }
+
+  /** The first ref (by name) whose full name starts with `prefix`, as a plain string prefix. */
+  async firstRefWithPrefix(
+    owner: string,
+    repo: string,
+    prefix: string,
+  ): Promise<{ name: string; sha: string } | null> {
+    const refs = await this.#refs(this.repoPath(owner, repo), "refs/");
+    const ref = refs.find((r) => r.name.startsWith(prefix));
+    return ref ? { name: ref.name, sha: ref.sha } : null;
+  }
+
   async commit(owner: string, repo: string, sha: string): Promise<GitCommitInfo> {
     const out = await this.#git(this.repoPath(owner, repo), [
       "show",

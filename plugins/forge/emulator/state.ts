@@ -144,6 +144,20 @@ export interface ReviewRecord {
   submitted: string;
 }
 
+/** A commit status (models/git/commit_status.go): `index` counts per repo and sha. */
+export interface StatusRecord {
+  id: number;
+  repoId: number;
+  sha: string;
+  index: number;
+  state: string;
+  targetUrl: string;
+  description: string;
+  context: string;
+  creatorId: number;
+  created: string;
+}
+
 export interface OAuthAppRecord {
   id: number;
   userId: number;
@@ -174,6 +188,8 @@ export interface StateData {
   issues: IssueRecord[];
   events: EventRecord[];
   reviews: ReviewRecord[];
+  /** Absent in state saved before commit statuses were modelled. */
+  statuses: StatusRecord[];
   oauthApps: OAuthAppRecord[];
   oauthGrants: OAuthGrantRecord[];
 }
@@ -190,6 +206,7 @@ export function emptyState(): StateData {
     issues: [],
     events: [],
     reviews: [],
+    statuses: [],
     oauthApps: [],
     oauthGrants: [],
   };
@@ -210,6 +227,7 @@ export class State {
 
   constructor(data: StateData = emptyState()) {
     this.data = data;
+    data.statuses ??= [];
     for (const token of data.tokens) this.#tokensByHash.set(token.hash, token);
   }
 
