@@ -10,6 +10,7 @@ import { agentsLlamaPlugin } from "./agents_llama/mod.ts";
 import { releasePlugin } from "./release/mod.ts";
 import { chatPlugin } from "./chat/mod.ts";
 import { formulaPlugin } from "./formula/mod.ts";
+import { modelPlugin } from "./model/mod.ts";
 
 export const plugins: readonly Plugin[] = [
   forgePlugin,
@@ -18,6 +19,7 @@ export const plugins: readonly Plugin[] = [
   releasePlugin,
   chatPlugin,
   formulaPlugin,
+  modelPlugin,
 ];
 
 /** Every plugin's project-TOML settings, for loading projects. */

@@ -1,0 +1,83 @@
+/**
+ * The real claude CLI (the @anthropic-ai/claude-code dev dependency) against
+ * the model emulator, offline: a scripted conversation Writes a file, Edits
+ * it, runs a Bash command and ends with text. The CLI really runs the tools,
+ * so the files on disk prove each turn reached it in the shape it expects.
+ */
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  claudeEnvFor,
+  claudePrintArgs,
+  runClaude,
+  startModelEmulator,
+} from "../../../tests/helpers/model_emulator.ts";
+
+const SCRIPT = `
+models = ["claude-test"]
+
+# Listed first, but its match is not in this prompt: it must not be chosen.
+[[conversations]]
+match = "review the pull request"
+[[conversations.turns]]
+text = "LGTM"
+
+[[conversations]]
+match = "greeting file"
+final_text = "greeting.txt now says hello, world."
+
+[[conversations.turns]]
+text = "I will write the greeting."
+[[conversations.turns.tool_use]]
+name = "Write"
+input = { file_path = "{{cwd}}/greeting.txt", content = "hello\\n" }
+
+[[conversations.turns]]
+[[conversations.turns.tool_use]]
+name = "Edit"
+input = { file_path = "{{cwd}}/greeting.txt", old_string = "hello", new_string = "hello, world" }
+
+[[conversations.turns]]
+[[conversations.turns.tool_use]]
+name = "Bash"
+input = { command = "wc -c < greeting.txt > size.txt", description = "Count the bytes" }
+`;
+
+Deno.test("the real claude CLI follows a script: Write, Edit, Bash, then a final text", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "model-emulator-claude-"));
+  const work = join(dir, "work");
+  const config = join(dir, "config");
+  await mkdir(work);
+  await mkdir(config);
+  const emulator = await startModelEmulator(SCRIPT);
+  try {
+    const run = await runClaude(claudePrintArgs("Please make the greeting file."), {
+      env: claudeEnvFor(emulator.url, config),
+      cwd: work,
+    });
+    const context = JSON.stringify({ exit: run.exit, stderr: run.stderr, stdout: run.stdout });
+    assert.deepEqual(run.exit, { code: 0, signal: null }, context);
+    assert.equal(await readFile(join(work, "greeting.txt"), "utf8"), "hello, world\n");
+    assert.equal((await readFile(join(work, "size.txt"), "utf8")).trim(), "13");
+
+    const result = run.events.find((event) => event.type === "result");
+    assert.equal(result?.subtype, "success", context);
+    assert.equal(result?.is_error, false);
+    assert.equal(result?.result, "greeting.txt now says hello, world.");
+
+    const turns = emulator.requests.filter((r) => r.path.startsWith("/v1/messages"))
+      .map((r) => r.reply);
+    assert.deepEqual(turns, [
+      { kind: "turn", conversation: 1, turn: 0, stop_reason: "tool_use" },
+      { kind: "turn", conversation: 1, turn: 1, stop_reason: "tool_use" },
+      { kind: "turn", conversation: 1, turn: 2, stop_reason: "tool_use" },
+      { kind: "final", conversation: 1, turn: 3, stop_reason: "end_turn" },
+    ]);
+    assert.ok(emulator.requests.every((r) => r.status === 200), JSON.stringify(emulator.requests));
+  } finally {
+    await emulator.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
