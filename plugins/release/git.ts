@@ -28,10 +28,21 @@ function git(args: string[], env: Env, extra: Record<string, string> = {}): Prom
   return new Promise((resolve, reject) => {
     execFile("git", args, { env: childEnv, timeout: 120_000 }, (error, stdout, stderr) => {
       if (!error) return resolve(String(stdout));
-      const lines = String(stderr).trim().split("\n").filter((line) => !line.startsWith("hint:"));
-      reject(new RuntimeFailure(lines.at(-1) || error.message.split("\n")[0] || "git failed"));
+      const why = gitFailureLine(String(stderr)) || error.message.split("\n")[0];
+      reject(new RuntimeFailure(why || "git failed"));
     });
   });
+}
+
+/**
+ * The line that says why git failed: its first `fatal:` (or `error:`) line.
+ * The last line is usually generic advice ("and the repository exists.").
+ */
+export function gitFailureLine(stderr: string): string {
+  const lines = stderr.split("\n").map((line) => line.trim()).filter(Boolean);
+  return lines.find((line) => line.startsWith("fatal:")) ??
+    lines.find((line) => line.startsWith("error:")) ??
+    lines.filter((line) => !line.startsWith("hint:")).at(-1) ?? "";
 }
 
 /** A temporary bare repository holding one tag fetched from the forge. */
