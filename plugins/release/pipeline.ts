@@ -48,13 +48,16 @@ export interface Step {
   comment: string;
   /** A reason to skip, or null to run. */
   skip?(state: ReleaseState): string | null;
-  /** Does the work; returns a one-line summary of what happened. */
-  run(state: ReleaseState): Promise<string>;
+  /**
+   * Does the work; returns a one-line summary of what happened, or a summary
+   * marked failed when the step finished but something in it failed.
+   */
+  run(state: ReleaseState): Promise<string | { failed: string }>;
 }
 
 export interface StepReport {
   step: string;
-  outcome: "done" | "skipped";
+  outcome: "done" | "skipped" | "failed";
   detail: string;
 }
 
@@ -67,9 +70,13 @@ export async function runSteps(
   const reports: StepReport[] = [];
   for (const step of steps) {
     const reason = step.skip?.(state) ?? null;
-    const entry: StepReport = reason === null
-      ? { step: step.name, outcome: "done", detail: await step.run(state) }
-      : { step: step.name, outcome: "skipped", detail: reason };
+    let entry: StepReport = { step: step.name, outcome: "skipped", detail: reason ?? "" };
+    if (reason === null) {
+      const summary = await step.run(state);
+      entry = typeof summary === "string"
+        ? { step: step.name, outcome: "done", detail: summary }
+        : { step: step.name, outcome: "failed", detail: summary.failed };
+    }
     reports.push(entry);
     report(entry);
   }

@@ -75,7 +75,7 @@ export async function runRelease(host: CommandHost, options: ReleaseOptions): Pr
   const out = redactor.wrap(context.stdout);
   await runSteps(options.steps ?? RELEASE_STEPS, state, (entry) => {
     if (json || quiet) return;
-    const mark = entry.outcome === "done" ? "ok  " : "skip";
+    const mark = { done: "ok  ", skipped: "skip", failed: "FAIL" }[entry.outcome];
     out.write(`${mark} ${entry.step}: ${entry.detail}\n`);
   });
   for (const result of state.results) {

@@ -94,7 +94,7 @@ export const RELEASE_STEPS: readonly Step[] = [
       const failed = state.results.filter((result) => result.result === "failed");
       return failed.length === 0
         ? `${state.results.length} push(es) done`
-        : `${failed.length} of ${state.results.length} push(es) failed`;
+        : { failed: `${failed.length} of ${state.results.length} push(es) failed` };
     },
   },
   {
