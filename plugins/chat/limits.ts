@@ -1,0 +1,160 @@
+/**
+ * Per-user limits: requests per hour and per day, tokens per day, over
+ * sliding windows, kept on disk (one JSON file per user) so a restart does
+ * not hand out a fresh allowance. A refusal says when the allowance comes
+ * back: the moment the oldest entry that keeps the user over leaves its window.
+ */
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFileAtomic } from "../../core/fs/atomic_write.ts";
+import { pathSafeUser } from "./user_path.ts";
+
+export const HOUR_MS = 60 * 60_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+/** Each limit; 0 turns that limit off. */
+export interface ChatLimits {
+  requestsPerHour: number;
+  requestsPerDay: number;
+  tokensPerDay: number;
+}
+
+export const defaultLimits = {
+  requestsPerHour: 30,
+  requestsPerDay: 200,
+  tokensPerDay: 2_000_000,
+} satisfies ChatLimits;
+
+export type LimitVerdict =
+  | { ok: true }
+  | { ok: false; limit: keyof ChatLimits; resetAt: number };
+
+export interface Usage {
+  requestsLastHour: number;
+  requestsLastDay: number;
+  tokensLastDay: number;
+}
+
+interface Ledger {
+  /** When each request was admitted (ms). */
+  requests: number[];
+  /** [when, tokens] of each finished reply. */
+  tokens: [number, number][];
+}
+
+export class LimitBook {
+  readonly #dir: string;
+  readonly #limits: ChatLimits;
+  readonly #now: () => number;
+  #queue = new Map<string, Promise<unknown>>();
+
+  constructor(dir: string, limits: ChatLimits, now: () => number) {
+    this.#dir = dir;
+    this.#limits = limits;
+    this.#now = now;
+  }
+
+  /** Count a request if every limit allows it; otherwise say which limit and until when. */
+  admit(user: string): Promise<LimitVerdict> {
+    return this.#serial(user, async () => {
+      const now = this.#now();
+      const ledger = prune(await this.#read(user), now);
+      const verdict = judge(ledger, this.#limits, now);
+      if (verdict.ok) {
+        ledger.requests.push(now);
+        await this.#write(user, ledger);
+      }
+      return verdict;
+    });
+  }
+
+  /** Record the tokens a finished reply used (from the result's usage). */
+  addTokens(user: string, tokens: number): Promise<void> {
+    if (!(tokens > 0)) return Promise.resolve();
+    return this.#serial(user, async () => {
+      const now = this.#now();
+      const ledger = prune(await this.#read(user), now);
+      ledger.tokens.push([now, Math.round(tokens)]);
+      await this.#write(user, ledger);
+    });
+  }
+
+  async usage(user: string): Promise<Usage> {
+    const now = this.#now();
+    const ledger = prune(await this.#read(user), now);
+    return {
+      requestsLastHour: ledger.requests.filter((t) => t > now - HOUR_MS).length,
+      requestsLastDay: ledger.requests.length,
+      tokensLastDay: ledger.tokens.reduce((sum, [, n]) => sum + n, 0),
+    };
+  }
+
+  /** One read-modify-write at a time per user. */
+  #serial<T>(user: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#queue.get(user) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => {});
+    this.#queue.set(user, settled);
+    void settled.then(() => {
+      if (this.#queue.get(user) === settled) this.#queue.delete(user);
+    });
+    return next;
+  }
+
+  #file(user: string): string {
+    return join(this.#dir, `${pathSafeUser(user)}.json`);
+  }
+
+  async #read(user: string): Promise<Ledger> {
+    let text: string;
+    try {
+      text = await readFile(this.#file(user), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { requests: [], tokens: [] };
+      throw error;
+    }
+    const parsed = JSON.parse(text) as Partial<Ledger>;
+    return {
+      requests: Array.isArray(parsed.requests) ? parsed.requests.filter(Number.isFinite) : [],
+      tokens: Array.isArray(parsed.tokens) ? parsed.tokens : [],
+    };
+  }
+
+  async #write(user: string, ledger: Ledger): Promise<void> {
+    await mkdir(this.#dir, { recursive: true });
+    await writeFileAtomic(this.#file(user), JSON.stringify(ledger) + "\n", { mode: 0o600 });
+  }
+}
+
+/** Drop what has left the longest window (a day). */
+function prune(ledger: Ledger, now: number): Ledger {
+  return {
+    requests: ledger.requests.filter((t) => t > now - DAY_MS).sort((a, b) => a - b),
+    tokens: ledger.tokens.filter(([t]) => t > now - DAY_MS).sort((a, b) => a[0] - b[0]),
+  };
+}
+
+/** Whether one more request fits; if not, the first limit hit and when it lets one through. */
+export function judge(ledger: Ledger, limits: ChatLimits, now: number): LimitVerdict {
+  const hour = ledger.requests.filter((t) => t > now - HOUR_MS);
+  if (limits.requestsPerHour > 0 && hour.length >= limits.requestsPerHour) {
+    // The request that must age out for one more to fit.
+    const pivot = hour[hour.length - limits.requestsPerHour]!;
+    return { ok: false, limit: "requestsPerHour", resetAt: pivot + HOUR_MS };
+  }
+  const day = ledger.requests;
+  if (limits.requestsPerDay > 0 && day.length >= limits.requestsPerDay) {
+    const pivot = day[day.length - limits.requestsPerDay]!;
+    return { ok: false, limit: "requestsPerDay", resetAt: pivot + DAY_MS };
+  }
+  let spent = ledger.tokens.reduce((sum, [, n]) => sum + n, 0);
+  if (limits.tokensPerDay > 0 && spent >= limits.tokensPerDay) {
+    for (const [when, n] of ledger.tokens) {
+      spent -= n;
+      if (spent < limits.tokensPerDay) {
+        return { ok: false, limit: "tokensPerDay", resetAt: when + DAY_MS };
+      }
+    }
+  }
+  return { ok: true };
+}

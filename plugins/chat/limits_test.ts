@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DAY_MS, HOUR_MS, LimitBook } from "./limits.ts";
+
+async function withBook(
+  limits: { requestsPerHour: number; requestsPerDay: number; tokensPerDay: number },
+  body: (book: () => LimitBook, clock: { now: number }, dir: string) => Promise<void>,
+) {
+  const dir = await mkdtemp(join(tmpdir(), "chat-limits-"));
+  const clock = { now: Date.UTC(2025, 0, 1, 12) };
+  try {
+    await body(() => new LimitBook(dir, limits, () => clock.now), clock, dir);
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+}
+
+Deno.test("requests per hour: refused at the limit, back when the oldest leaves the hour", () =>
+  withBook({ requestsPerHour: 2, requestsPerDay: 0, tokensPerDay: 0 }, async (make, clock) => {
+    const book = make();
+    const start = clock.now;
+    assert.deepEqual(await book.admit("alice"), { ok: true });
+    clock.now += 10 * 60_000;
+    assert.deepEqual(await book.admit("alice"), { ok: true });
+    clock.now += 60_000;
+    assert.deepEqual(await book.admit("alice"), {
+      ok: false,
+      limit: "requestsPerHour",
+      resetAt: start + HOUR_MS,
+    });
+    // A refusal is not counted; another user is not affected.
+    assert.deepEqual(await book.admit("bob"), { ok: true });
+    clock.now = start + HOUR_MS - 1;
+    assert.equal((await book.admit("alice")).ok, false);
+    clock.now = start + HOUR_MS;
+    assert.deepEqual(await book.admit("alice"), { ok: true });
+    assert.deepEqual(await book.usage("alice"), {
+      requestsLastHour: 2,
+      requestsLastDay: 3,
+      tokensLastDay: 0,
+    });
+  }));
+
+Deno.test("requests per day, and the count survives a restart (read from disk)", () =>
+  withBook({ requestsPerHour: 0, requestsPerDay: 3, tokensPerDay: 0 }, async (make, clock) => {
+    const start = clock.now;
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(await make().admit("alice"), { ok: true });
+      clock.now += 2 * HOUR_MS;
+    }
+    assert.deepEqual(await make().admit("alice"), {
+      ok: false,
+      limit: "requestsPerDay",
+      resetAt: start + DAY_MS,
+    });
+    clock.now = start + DAY_MS;
+    assert.deepEqual(await make().admit("alice"), { ok: true });
+  }));
+
+Deno.test("tokens per day: reset when enough tokens have left the day", () =>
+  withBook({ requestsPerHour: 0, requestsPerDay: 0, tokensPerDay: 1000 }, async (make, clock) => {
+    const book = make();
+    const start = clock.now;
+    await book.addTokens("alice", 600);
+    clock.now += HOUR_MS;
+    await book.addTokens("alice", 300);
+    clock.now += HOUR_MS;
+    assert.deepEqual(await book.admit("alice"), { ok: true });
+    await book.addTokens("alice", 200);
+    // 1100 spent: dropping the first 600 brings it under 1000.
+    assert.deepEqual(await book.admit("alice"), {
+      ok: false,
+      limit: "tokensPerDay",
+      resetAt: start + DAY_MS,
+    });
+    await book.addTokens("alice", 0);
+    await book.addTokens("alice", Number.NaN);
+    assert.equal((await book.usage("alice")).tokensLastDay, 1100);
+  }));
+
+Deno.test("concurrent admits never let more through than the limit", () =>
+  withBook({ requestsPerHour: 5, requestsPerDay: 0, tokensPerDay: 0 }, async (make) => {
+    const book = make();
+    const verdicts = await Promise.all(Array.from({ length: 12 }, () => book.admit("alice")));
+    assert.equal(verdicts.filter((v) => v.ok).length, 5);
+  }));
+
+Deno.test("ledgers are per user, path-safe, and a traversal name stays in the folder", () =>
+  withBook({ requestsPerHour: 1, requestsPerDay: 0, tokensPerDay: 0 }, async (make, _c, dir) => {
+    const book = make();
+    await book.admit("../../escape");
+    await book.admit("Alice");
+    assert.deepEqual((await readdir(dir)).sort(), ["_2e_2e_2f_2e_2e_2fescape.json", "alice.json"]);
+    // Forge logins are case-insensitive: "alice" is the same ledger as "Alice".
+    assert.equal((await book.admit("alice")).ok, false);
+  }));
