@@ -1,11 +1,12 @@
 /**
- * The release record: `<root>/state/releases/<version>.json`, written
+ * The release record: `<root>/state/releases/<project>/<version>.json` (kept
+ * per project: two projects of one factory may release the same version), written
  * atomically once the tag exists, whatever the mirrors did. It holds the
  * version, the tagged SHA, each mirror with its path and result, and the
  * time; mirror URLs are redacted and no token ever appears in it.
  */
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../../core/fs/atomic_write.ts";
 import type { MirrorPath } from "./mirrors.ts";
 
@@ -26,13 +27,13 @@ export interface ReleaseRecord {
   mirrors: MirrorResult[];
 }
 
-export function recordPath(root: string, version: string): string {
-  return join(root, "state", "releases", `${version}.json`);
+export function recordPath(root: string, project: string, version: string): string {
+  return join(root, "state", "releases", project, `${version}.json`);
 }
 
 export async function writeRecord(root: string, record: ReleaseRecord): Promise<string> {
-  const file = recordPath(root, record.version);
-  await mkdir(join(root, "state", "releases"), { recursive: true });
+  const file = recordPath(root, record.project, record.version);
+  await mkdir(dirname(file), { recursive: true });
   await writeFileAtomic(file, JSON.stringify(record, null, 2) + "\n");
   return file;
 }

@@ -56,7 +56,7 @@ Deno.test("release tags the primary branch's head on the forge and pushes the ta
       `ok   forge: main is at ${short}; v1.2.3 is new`,
       `ok   tag: created v1.2.3 at ${short}`,
       "ok   mirrors: 2 push(es) done",
-      "ok   record: state/releases/v1.2.3.json",
+      "ok   record: state/releases/demo/v1.2.3.json",
       "ok   mirror m1 (ssh): pushed",
       "ok   mirror m2 (ssh): pushed",
     ]);

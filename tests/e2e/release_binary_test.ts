@@ -92,7 +92,7 @@ Deno.test("binary: release tags the forge's head and reaches a file mirror and a
       `ok   forge: main is at ${short}; v1.4.0 is new`,
       `ok   tag: created v1.4.0 at ${short}`,
       "ok   mirrors: 2 push(es) done",
-      "ok   record: state/releases/v1.4.0.json",
+      "ok   record: state/releases/demo/v1.4.0.json",
       "ok   mirror backup (ssh): pushed",
       "ok   mirror codeberg (token): created",
     ]);
@@ -105,7 +105,7 @@ Deno.test("binary: release tags the forge's head and reaches a file mirror and a
     assert.equal(await tagOn(b.codeberg, "v1.4.0"), b.head);
     assert.equal(await b.codeberg.lsRemoteTag("v1.4.0"), b.head);
     assert.equal(await tagInBare(b.backup, "v1.4.0", b.env), b.head);
-    const text = await readFile(join(b.root, "state", "releases", "v1.4.0.json"), "utf8");
+    const text = await readFile(join(b.root, "state", "releases", "demo", "v1.4.0.json"), "utf8");
     const record = JSON.parse(text);
     assert.equal(record.version, "v1.4.0");
     assert.equal(record.project, "demo");

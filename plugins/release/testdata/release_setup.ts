@@ -127,7 +127,7 @@ export async function forgeTag(forge: EmulatedForge, tag: string) {
 }
 
 export const readRecord = async (s: Setup, version: string) =>
-  JSON.parse(await readFile(join(s.root, "state", "releases", `${version}.json`), "utf8"));
+  JSON.parse(await readFile(join(s.root, "state", "releases", "demo", `${version}.json`), "utf8"));
 
 export const outcomes = (record: { mirrors: { name: string; path: string; result: string }[] }) =>
   record.mirrors.map((mirror) => [mirror.name, mirror.path, mirror.result]);
