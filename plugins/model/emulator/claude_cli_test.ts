@@ -17,6 +17,7 @@ import {
 
 const SCRIPT = `
 models = ["claude-test"]
+api_key = "sk-model-test-key"
 
 # Listed first, but its match is not in this prompt: it must not be chosen.
 [[conversations]]
@@ -54,7 +55,7 @@ Deno.test("the real claude CLI follows a script: Write, Edit, Bash, then a final
   const emulator = await startModelEmulator(SCRIPT);
   try {
     const run = await runClaude(claudePrintArgs("Please make the greeting file."), {
-      env: claudeEnvFor(emulator.url, config),
+      env: claudeEnvFor(emulator.url, config, { apiKey: "sk-model-test-key" }),
       cwd: work,
     });
     const context = JSON.stringify({ exit: run.exit, stderr: run.stderr, stdout: run.stdout });
