@@ -8,7 +8,7 @@ import type { Project } from "../../core/config/project.ts";
 import type { ReleaseForge } from "./api.ts";
 import type { Env, TagSource } from "./git.ts";
 import type { MirrorPlan, MirrorsMode } from "./mirrors.ts";
-import type { MirrorResult } from "./record.ts";
+import type { MirrorResult, ReleaseRecord } from "./record.ts";
 
 export interface ReleaseInput {
   /** As typed; checked by the first step. */
@@ -40,6 +40,12 @@ export interface ReleaseState {
   sha: string;
   results: MirrorResult[];
   recordFile: string | null;
+  /**
+   * Set when the tag already exists at the commit this version was released
+   * at: the earlier run's record (null when it never wrote one). Only the
+   * mirror paths it did not push are tried again.
+   */
+  rerun: { previous: ReleaseRecord | null; retried: string[] } | null;
 }
 
 export interface Step {

@@ -5,7 +5,7 @@
  * version, the tagged SHA, each mirror with its path and result, and the
  * time; mirror URLs are redacted and no token ever appears in it.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../../core/fs/atomic_write.ts";
 import type { MirrorPath } from "./mirrors.ts";
@@ -25,6 +25,12 @@ export interface ReleaseRecord {
   sha: string;
   timestamp: string;
   mirrors: MirrorResult[];
+  /**
+   * Set on a re-run of a version whose tag already existed: the mirrors
+   * ("name (path)") this run tried again because an earlier run failed them.
+   * The others keep the result of the run that pushed them.
+   */
+  retried?: string[];
 }
 
 export function recordPath(root: string, project: string, version: string): string {
@@ -36,4 +42,22 @@ export async function writeRecord(root: string, record: ReleaseRecord): Promise<
   await mkdir(dirname(file), { recursive: true });
   await writeFileAtomic(file, JSON.stringify(record, null, 2) + "\n");
   return file;
+}
+
+/** A mirror path's key in a record: "name (path)". */
+export const resultKey = (result: Pick<MirrorResult, "name" | "path">) =>
+  `${result.name} (${result.path})`;
+
+/** The record of an earlier run of this version, or null when there is none (or it is unreadable). */
+export async function readRecord(
+  root: string,
+  project: string,
+  version: string,
+): Promise<ReleaseRecord | null> {
+  try {
+    const data = JSON.parse(await readFile(recordPath(root, project, version), "utf8"));
+    return typeof data?.sha === "string" && Array.isArray(data.mirrors) ? data : null;
+  } catch {
+    return null;
+  }
 }

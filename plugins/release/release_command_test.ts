@@ -107,7 +107,7 @@ Deno.test("the tag follows the project's primary_branch, not the forge's default
   }
 });
 
-Deno.test("an existing tag stops the release in preflight: exit 2, no write, no mirror touched", async () => {
+Deno.test("a tag already at another commit stops the release in preflight: exit 1, no write, no mirror touched", async () => {
   const s = await setup(2);
   try {
     const codeberg = await s.codeberg();
@@ -119,12 +119,12 @@ Deno.test("an existing tag stops the release in preflight: exit 2, no write, no 
     assert.equal(made.status, 201);
     s.forge.emulator.clearRequestLog();
     const result = await release(s, ["v1.0.0"], codebergEnv(codeberg));
-    assert.equal(result.code, 2);
+    assert.equal(result.code, 1);
     assert.equal(
       result.stderr,
       `disinto: version v1.0.0: the tag already exists on acme/demo at ${
         s.first.slice(0, 12)
-      }; expected a new version\n`,
+      }, not at ${s.head.slice(0, 12)} (main's head); expected a new version\n`,
     );
     assert.deepEqual(s.forge.emulator.writes(), []);
     assert.ok(!s.forge.emulator.requestLog().some((entry) => entry.path.includes(".git/")));

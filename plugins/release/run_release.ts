@@ -69,6 +69,7 @@ export async function runRelease(host: CommandHost, options: ReleaseOptions): Pr
     sha: "",
     results: [],
     recordFile: null,
+    rerun: null,
   };
   const json = host.globals().json;
   const quiet = host.globals().quiet;
