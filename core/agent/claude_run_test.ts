@@ -212,30 +212,25 @@ Deno.test("a stop request ends the run as stopped", async () => {
   assert.equal(result.success, false);
 });
 
+/** A CLI that does not exist: spawning it fails. */
+const MISSING_CLI: ClaudeRunOptions = {
+  command: "/nonexistent/claude",
+  args: [],
+  cwd: "/",
+  env: {},
+  timeoutMs: 1000,
+  idleGraceMs: 0,
+};
+
 Deno.test("a stop requested before the start spawns nothing", async () => {
   const stop = new AbortController();
   stop.abort();
-  const result = await runClaude({
-    command: "/nonexistent/claude",
-    args: [],
-    cwd: "/",
-    env: {},
-    timeoutMs: 1000,
-    idleGraceMs: 0,
-    signal: stop.signal,
-  });
+  const result = await runClaude({ ...MISSING_CLI, signal: stop.signal });
   assert.equal(result.reason, "stopped");
 });
 
 Deno.test("a CLI that cannot be started is spawn_failed, one line", async () => {
-  const result = await runClaude({
-    command: "/nonexistent/claude",
-    args: [],
-    cwd: "/",
-    env: {},
-    timeoutMs: 1000,
-    idleGraceMs: 0,
-  });
+  const result = await runClaude(MISSING_CLI);
   assert.equal(result.reason, "spawn_failed");
   assert.equal(result.success, false);
   assert.match(result.stderrTail, /^Cannot run "\/nonexistent\/claude": /);
