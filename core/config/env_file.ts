@@ -6,7 +6,7 @@
 import { chmod, readdir, readFile, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic_write.ts";
-import { withLock } from "../lock/flock_lock.ts";
+import { withStateLock } from "./state_lock.ts";
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 // `s`: a value may hold U+2028/U+2029 or \r, which `.` alone does not match.
@@ -164,8 +164,7 @@ export function updateEnvFile(
   path: string,
   updates: Readonly<Record<string, string>>,
 ): Promise<boolean> {
-  const lockPath = join(dirname(path), "state", "env.lock");
-  return withLock(lockPath, { timeoutSeconds: 30 }, async () => {
+  return withStateLock(dirname(path), "env", async () => {
     await removeAbandonedTemps(path);
     const before = await readEnvText(path);
     const after = applyEnvUpdates(before, updates);

@@ -8,9 +8,14 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { loadComposeInput, renderComposeFile } from "../../core/compose/generate.ts";
-import { writeComposeFile } from "../../core/compose/write.ts";
+import {
+  type ComposeInput,
+  loadComposeInput,
+  renderComposeFile,
+} from "../../core/compose/generate.ts";
+import { replaceComposeFile } from "../../core/compose/write.ts";
 import { readEnvFile } from "../../core/config/env_file.ts";
+import { withStateLock } from "../../core/config/state_lock.ts";
 import {
   httpUrlSchema,
   parseTomlFile,
@@ -150,19 +155,12 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
   }
   const project = validateProject(parseTomlFile(before, projectFile), projectFile, settings);
   const agent = request.agent;
-  let after = before;
-  let yaml = "";
   // The agents already hired: this project as it is now, and the factory's others.
   const agents = knownAgents(projectFile, project.tables.agents);
   if (agent) {
-    after = tableReplaced(before, projectFile, request.section, agent);
-    validateProject(parseTomlFile(after, projectFile), projectFile, settings);
-    const composeInput = await loadComposeInput(root, context.env, deps.plugins, {
-      projectOverrides: new Map([[projectFile, after]]),
-    });
-    yaml = await renderComposeFile(composeInput, deps.plugins);
-    for (const other of composeInput.projects) {
-      if (other.file !== projectFile) agents.push(...knownAgents(other.file, other.tables.agents));
+    const planned = await planFiles(before, projectFile, request.section, agent, deps);
+    for (const other of planned.others) {
+      agents.push(...knownAgents(other.file, other.tables.agents));
     }
   }
 
@@ -207,19 +205,44 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
     signal: context.signal,
   });
 
-  // 4. The project table, replaced whole; every other byte of the file kept.
-  if (after !== before) {
-    const mode = (await stat(projectFile)).mode & 0o777;
-    await writeFileAtomic(projectFile, after, { mode });
-  }
-
-  // 5. The compose file, regenerated (--force for this change).
-  const written = await writeComposeFile(root, yaml, { force: true });
+  // 4–5. Under the config lock, on the files as they are now (a concurrent init
+  // or hire keeps its edits): the project table replaced whole, every other
+  // byte of the file kept, and the compose file regenerated (--force for this change).
+  const written = await withStateLock(root, "config", async () => {
+    const current = await readFile(projectFile, "utf8");
+    const planned = await planFiles(current, projectFile, request.section, agent, deps);
+    if (planned.toml !== current) {
+      const mode = (await stat(projectFile)).mode & 0o777;
+      await writeFileAtomic(projectFile, planned.toml, { mode });
+    }
+    return await replaceComposeFile(root, planned.yaml, { force: true });
+  });
   return {
     projectFile,
     identity,
     local: { probe, composeFile: written.path, service: serviceOf(request.section) },
   };
+}
+
+/**
+ * The project TOML with the agent's table, checked, and the compose file
+ * rendered from it and the factory's other projects (`others`).
+ */
+async function planFiles(
+  text: string,
+  projectFile: string,
+  section: string,
+  agent: LocalAgent,
+  deps: HireDeps,
+): Promise<{ toml: string; yaml: string; others: ComposeInput["projects"] }> {
+  const settings = deps.plugins.flatMap((plugin) => plugin.settings ?? []);
+  const toml = tableReplaced(text, projectFile, section, agent);
+  validateProject(parseTomlFile(toml, projectFile), projectFile, settings);
+  const input = await loadComposeInput(deps.root, deps.context.env, deps.plugins, {
+    projectOverrides: new Map([[projectFile, toml]]),
+  });
+  const yaml = await renderComposeFile(input, deps.plugins);
+  return { toml, yaml, others: input.projects.filter((other) => other.file !== projectFile) };
 }
 
 /** The project text with the agent's table replaced whole, or bad input naming why not. */

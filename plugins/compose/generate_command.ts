@@ -23,8 +23,8 @@ export async function generateAndWrite(
 ): Promise<GenerateResult> {
   const plugins = hostPlugins(host);
   const root = host.root();
-  const input = await loadComposeInput(root, host.context.env, plugins);
-  const yaml = await renderComposeFile(input, plugins);
-  if (options.stdout) return { yaml };
-  return await writeComposeFile(root, yaml, { force: options.force });
+  const render = async () =>
+    renderComposeFile(await loadComposeInput(root, host.context.env, plugins), plugins);
+  if (options.stdout) return { yaml: await render() };
+  return await writeComposeFile(root, render, { force: options.force });
 }

@@ -55,7 +55,8 @@ Deno.test("compose generate writes a valid file, then refuses to replace it with
     assert.match(forced.stdout, /replaced/);
     assert.equal(await readFile(file, "utf8"), yaml);
     assert.notEqual((await stat(file)).ino, edited.ino);
-    assert.deepEqual((await readdir(root)).sort(), ["docker-compose.yml", "projects"]);
+    // state/ holds config.lock, the lock compose writers share with hire and init.
+    assert.deepEqual((await readdir(root)).sort(), ["docker-compose.yml", "projects", "state"]);
   } finally {
     await rm(root, { recursive: true });
   }

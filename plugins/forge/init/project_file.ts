@@ -8,6 +8,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { stringify } from "smol-toml";
 import { parseTomlFile } from "../../../core/config/project.ts";
+import { withStateLock } from "../../../core/config/state_lock.ts";
 import { writeFileAtomic } from "../../../core/fs/atomic_write.ts";
 import type { StepStatus } from "../../../core/plugin.ts";
 
@@ -43,34 +44,39 @@ export function applyCoreKeys(text: string, keys: CoreKeys, file: string): strin
   return lines.join("\n") + "\n";
 }
 
-export async function ensureProjectFile(
+/**
+ * Write the core keys. A real run holds the config lock (core/config/state_lock.ts)
+ * from the read to the write, so a concurrent hire-an-agent's table is kept.
+ */
+export function ensureProjectFile(
   file: string,
   keys: CoreKeys,
-  dryRun: boolean,
+  options: { root: string; dryRun: boolean },
 ): Promise<StepStatus> {
-  let before: string | null = null;
-  try {
-    before = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  const after = applyCoreKeys(before ?? "", keys, file);
-  if (before !== null && after === before) return "unchanged";
-  if (!dryRun) {
-    await mkdir(dirname(file), { recursive: true });
-    await writeFileAtomic(file, after, { mode: 0o644 });
-  }
-  return before === null ? "created" : "updated";
+  const apply = async (): Promise<StepStatus> => {
+    const before = await readTextOrNull(file);
+    const after = applyCoreKeys(before ?? "", keys, file);
+    if (before !== null && after === before) return "unchanged";
+    if (!options.dryRun) {
+      await mkdir(dirname(file), { recursive: true });
+      await writeFileAtomic(file, after, { mode: 0o644 });
+    }
+    return before === null ? "created" : "updated";
+  };
+  return options.dryRun ? apply() : withStateLock(options.root, "config", apply);
 }
 
-/** Read the file's raw document if it exists (for the agents table), else null. */
-export async function readProjectDocument(file: string): Promise<Record<string, unknown> | null> {
-  let text: string;
+async function readTextOrNull(file: string): Promise<string | null> {
   try {
-    text = await readFile(file, "utf8");
+    return await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
-  return parseTomlFile(text, file);
+}
+
+/** Read the file's raw document if it exists (for the agents table), else null. */
+export async function readProjectDocument(file: string): Promise<Record<string, unknown> | null> {
+  const text = await readTextOrNull(file);
+  return text === null ? null : parseTomlFile(text, file);
 }

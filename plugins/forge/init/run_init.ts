@@ -285,7 +285,7 @@ export async function runInit(
       forge_url: options.forgeUrl,
       primary_branch: options.branch,
       ...(options.repoRoot ? { repo_root: options.repoRoot } : {}),
-    }, options.dryRun);
+    }, { root: options.root, dryRun: options.dryRun });
     record(`project ${relativeTo(options.root, options.projectFile)}`, status);
   } catch (error) {
     record(`project ${relativeTo(options.root, options.projectFile)}`, "failed", failure(error));
