@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { BadInputError } from "../../../core/errors.ts";
 import { parseModelScript, validateModelScript } from "./script.ts";
 
@@ -98,4 +99,15 @@ Deno.test("validateModelScript checks objects, naming 'script' by default", () =
     ),
     /^script: conversations\.0\.turns\.0\.usage\.output_tokens: /,
   );
+});
+
+Deno.test("the worked example in docs/model-emulator.md is a valid script", async () => {
+  const doc = await readFile(new URL("../../../docs/model-emulator.md", import.meta.url), "utf8");
+  const example = /```toml\n([\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(example, "the doc has a TOML example");
+  const script = parseModelScript(example, "docs/model-emulator.md");
+  assert.deepEqual(script.conversations.map((c) => [c.name, c.turns.length]), [
+    ["dev", 3],
+    ["review", 1],
+  ]);
 });
