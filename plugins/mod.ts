@@ -7,6 +7,7 @@ import type { Plugin } from "../core/plugin.ts";
 import { forgePlugin } from "./forge/mod.ts";
 import { composePlugin } from "./compose/mod.ts";
 import { agentsLlamaPlugin } from "./agents_llama/mod.ts";
+import { agentsPlugin } from "./agents/mod.ts";
 import { releasePlugin } from "./release/mod.ts";
 import { chatPlugin } from "./chat/mod.ts";
 import { formulaPlugin } from "./formula/mod.ts";
@@ -16,6 +17,7 @@ export const plugins: readonly Plugin[] = [
   forgePlugin,
   composePlugin,
   agentsLlamaPlugin,
+  agentsPlugin,
   releasePlugin,
   chatPlugin,
   formulaPlugin,

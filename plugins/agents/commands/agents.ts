@@ -1,0 +1,129 @@
+/**
+ * `disinto agents run [--once] [--roles dev,review] [--interval S]` (the
+ * container entrypoint) and `disinto agents poll <role> [--once]` (one cycle
+ * of one role, for cron and debugging). Both take the project's poller PID
+ * lock, so one poller per project (and agent identity) runs per container.
+ * Log lines go to stdout, one per step, timestamped, secrets redacted.
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { join } from "node:path";
+import { RuntimeFailure } from "../../../core/errors.ts";
+import { acquirePidLock } from "../../../core/lock/pid_lock.ts";
+import type { AgentRunner, CommandHost } from "../../../core/plugin.ts";
+import { forgeUrlOf, loadProject, openFactory } from "../../forge/project_context.ts";
+import { devCycle } from "../dev_cycle.ts";
+import { roleEnabled } from "../enable_flags.ts";
+import { runLoop } from "../loop.ts";
+import { reviewCycle } from "../review_cycle.ts";
+import { openRoleContext, PID } from "../role_context.ts";
+import { chainRunner } from "../runner_chain.ts";
+import { loopSettings, parseRole, parseRoles, type Role, roleIdentity } from "../settings.ts";
+
+export interface AgentsCommandOptions {
+  /** The innermost agent runner (the Claude CLI by default); tests inject their own. */
+  baseRunner(host: CommandHost): AgentRunner;
+}
+
+interface RunFlags {
+  roles?: string | undefined;
+  interval?: string | undefined;
+  once: boolean;
+}
+
+/** The poller's PID lock: per project, and per agent identity when FORGE_USER is set. */
+export function pollerLockFile(root: string, project: string, user: string | undefined): string {
+  return join(root, "state", "agents", `poller-${project}${user ? `-${user}` : ""}.pid`);
+}
+
+async function runAgents(host: CommandHost, flags: RunFlags, options: AgentsCommandOptions) {
+  const { context } = host;
+  if (flags.roles !== undefined) parseRoles(flags.roles, "--roles");
+  const factory = await openFactory(host);
+  const project = await loadProject(host, factory);
+  const settings = loopSettings(flags, factory.setting, project);
+  for (const role of settings.roles) host.redactor.add(roleIdentity(role, factory.setting).token);
+  const forgeUrl = forgeUrlOf(factory, project);
+  const log = (line: string) =>
+    context.stdout.write(`${new Date(context.clock.now()).toISOString()} ${line}\n`);
+  const lockFile = pollerLockFile(factory.root, project.name, factory.setting("FORGE_USER"));
+  const lock = await acquirePidLock(lockFile, { pid: PID });
+  if (!lock.acquired) {
+    throw new RuntimeFailure(
+      `Another poller (pid ${lock.holder}) runs project "${project.name}" (${lockFile})`,
+    );
+  }
+  try {
+    const runner = chainRunner(host.plugins?.() ?? [], options.baseRunner(host));
+    log(
+      `agents: project ${project.name}, roles ${settings.roles.join(",")}` +
+        (flags.once ? ", once" : `, every ${settings.intervalSeconds} s`),
+    );
+    return await runLoop<Role>({
+      roles: settings.roles,
+      intervalMs: settings.intervalSeconds * 1000,
+      once: flags.once,
+      signal: context.signal,
+      sleep: (ms, signal) => context.clock.sleep(ms, signal),
+      enabled: (role) => roleEnabled(factory.root, role),
+      log,
+      async cycle(role) {
+        const ctx = await openRoleContext({
+          role,
+          root: factory.root,
+          project,
+          forgeUrl,
+          setting: factory.setting,
+          env: context.env,
+          fetch: context.fetch,
+          sleep: (ms, signal) => context.clock.sleep(ms, signal),
+          now: () => context.clock.now(),
+          stop: context.signal,
+          runner,
+          log,
+          redact: (text) => host.redactor.redact(text),
+        });
+        if (role === "dev") log(`dev: cycle done: ${await devCycle(ctx)}`);
+        else {
+          const report = await reviewCycle(ctx);
+          log(`review: cycle done: ${report.reviewed.length} reviewed`);
+        }
+      },
+    });
+  } finally {
+    await lock.release();
+  }
+}
+
+export function registerAgentsCommands(
+  program: Command,
+  host: CommandHost,
+  options: AgentsCommandOptions,
+): void {
+  const agents = program.command("agents").description(
+    "the agents' poll loop: dev and review cycles against the forge",
+  );
+  agents.command("run")
+    .description("the container entrypoint: poll every POLL_INTERVAL seconds until SIGTERM")
+    .option("--once", "run one cycle of each role, then exit")
+    .option("--roles <list>", "comma list of roles (default AGENT_ROLES, else dev,review)")
+    .option("--interval <seconds>", "seconds between cycles (default POLL_INTERVAL, else 300)")
+    .action((flags) =>
+      host.run(() =>
+        runAgents(
+          host,
+          { roles: flags.roles, interval: flags.interval, once: !!flags.once },
+          options,
+        )
+      )
+    );
+  agents.command("poll")
+    .description("one poll cycle of one role (cron, debugging)")
+    .argument("<role>", "dev or review")
+    .option("--once", "one cycle (the default; accepted for cron lines)")
+    .action((role) =>
+      host.run(() => {
+        parseRole(role, "agents poll <role>");
+        return runAgents(host, { roles: role, once: true }, options);
+      })
+    );
+}

@@ -1,0 +1,135 @@
+/**
+ * The agents' git side: one bare clone per project (fetched over HTTP at
+ * every use) and a worktree per piece of work. The forge token reaches git
+ * only through an `http.extraHeader` given in the environment of the fetch
+ * and push commands (GIT_CONFIG_COUNT/KEY/VALUE): never in a remote URL, a
+ * command line or a config file, and never in the agent's worktree config.
+ */
+import { execFile } from "node:child_process";
+import { mkdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { RuntimeFailure } from "../../core/errors.ts";
+import { redactUrl } from "../../core/redact.ts";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface WorkspaceOptions {
+  /** This project's directory under the work root. */
+  dir: string;
+  /** `<forge>/<owner>/<repo>.git`, with no credentials. */
+  remoteUrl: string;
+  login: string;
+  token: string;
+  /** The environment git runs with (PATH, HOME…). */
+  env: Env;
+}
+
+const GIT_TIMEOUT_MS = 300_000;
+
+export class GitWorkspace {
+  readonly clone: string;
+
+  constructor(readonly options: WorkspaceOptions) {
+    this.clone = join(options.dir, "clone.git");
+  }
+
+  /** Run git; `auth` adds the token header for talking to the forge. */
+  git(args: readonly string[], cwd: string, auth = false): Promise<string> {
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(this.options.env)) {
+      if (value !== undefined) env[key] = value;
+    }
+    Object.assign(env, { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" });
+    if (auth) {
+      const basic = btoa(`${this.options.login}:${this.options.token}`);
+      Object.assign(env, {
+        GIT_CONFIG_COUNT: "2",
+        GIT_CONFIG_KEY_0: "http.extraHeader",
+        GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+        GIT_CONFIG_KEY_1: "credential.helper",
+        GIT_CONFIG_VALUE_1: "",
+      });
+    }
+    return new Promise((resolve, reject) => {
+      execFile("git", [...args], { cwd, env, timeout: GIT_TIMEOUT_MS }, (error, stdout, stderr) => {
+        if (!error) return resolve(String(stdout));
+        const lines = String(stderr).trim().split("\n").filter((line) => !line.startsWith("hint:"));
+        const why = lines.at(-1) || error.message.split("\n")[0] || "failed";
+        reject(new RuntimeFailure(`git ${args[0]}: ${redactUrl(why)}`));
+      });
+    });
+  }
+
+  /** Create the bare clone if needed (committing as `login`), then fetch every branch. */
+  async fetch(): Promise<void> {
+    if (!(await exists(this.clone))) {
+      await mkdir(this.options.dir, { recursive: true });
+      await this.git(["init", "--quiet", "--bare", this.clone], this.options.dir);
+      await this.git(["remote", "add", "origin", this.options.remoteUrl], this.clone);
+      await this.git(
+        ["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"],
+        this.clone,
+      );
+      await this.git(["config", "user.name", this.options.login], this.clone);
+      await this.git(["config", "user.email", `${this.options.login}@disinto.invalid`], this.clone);
+    }
+    await this.git(["fetch", "--quiet", "--prune", "origin"], this.clone, true);
+  }
+
+  async hasRemoteBranch(branch: string): Promise<boolean> {
+    return await this.git(
+      ["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}`],
+      this.clone,
+    ).then(() => true, () => false);
+  }
+
+  /**
+   * A fresh worktree at `name`: on `branch` started from `start` (a remote
+   * branch name), or detached at `start` when no branch is given.
+   */
+  async worktree(name: string, start: string, branch?: string): Promise<string> {
+    const path = join(this.options.dir, name);
+    await this.remove(path);
+    const target = `refs/remotes/origin/${start}`;
+    await this.git(
+      branch
+        ? ["worktree", "add", "--quiet", "--force", "-B", branch, path, target]
+        : ["worktree", "add", "--quiet", "--force", "--detach", path, target],
+      this.clone,
+    );
+    return path;
+  }
+
+  async remove(path: string): Promise<void> {
+    await this.git(["worktree", "remove", "--force", path], this.clone).catch(() => {});
+    await rm(path, { recursive: true, force: true });
+    await this.git(["worktree", "prune"], this.clone).catch(() => {});
+  }
+
+  /** Commit whatever the agent left uncommitted; false when there was nothing. */
+  async commitAll(path: string, message: string): Promise<boolean> {
+    if ((await this.git(["status", "--porcelain"], path)).trim() === "") return false;
+    await this.git(["add", "--all"], path);
+    await this.git(["commit", "--quiet", "--no-verify", "-m", message], path);
+    return true;
+  }
+
+  /** The commit HEAD of the worktree points at. */
+  async head(path: string): Promise<string> {
+    return (await this.git(["rev-parse", "HEAD"], path)).trim();
+  }
+
+  /** Commits on HEAD that `origin/<base>` lacks. */
+  async commitsAhead(path: string, base: string): Promise<number> {
+    const out = await this.git(["rev-list", "--count", `refs/remotes/origin/${base}..HEAD`], path);
+    return Number(out.trim());
+  }
+
+  async push(path: string, branch: string): Promise<void> {
+    await this.git(["push", "--quiet", "origin", `HEAD:refs/heads/${branch}`], path, true);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await stat(path).then(() => true, () => false);
+}

@@ -1,0 +1,58 @@
+/**
+ * One review poll cycle (SPEC §7), acting as review-bot (or a local-model
+ * agent with the review role): every open PR, oldest first, that is not mine,
+ * not a draft, and has no review of mine on its current head commit gets the
+ * `review-pr` formula run on a detached checkout of its head; the agent's
+ * final answer becomes the review, its verdict read from the
+ * `VERDICT: APPROVE|REQUEST_CHANGES` line (verdict.ts; unclear → COMMENT).
+ * A failed agent run posts nothing: the PR is tried again next cycle.
+ */
+import * as api from "../../core/forgejo/mod.ts";
+import { reviewedHead } from "./review_state.ts";
+import type { RoleContext } from "./role_context.ts";
+import { reviewBody, verdictOf } from "./verdict.ts";
+
+const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
+
+export interface ReviewReport {
+  reviewed: Array<{ pull: number; event: string }>;
+  failed: number[];
+}
+
+export async function reviewCycle(ctx: RoleContext): Promise<ReviewReport> {
+  const report: ReviewReport = { reviewed: [], failed: [] };
+  const pulls = (await api.listPulls(ctx.http, ctx.slug, { state: "open" }))
+    .filter((pull) => !same(pull.user?.login, ctx.me) && pull.draft !== true)
+    .sort((a, b) => a.number - b.number);
+  let fetched = false;
+  for (const pull of pulls) {
+    if (ctx.stop.aborted) break;
+    const reviews = await api.listReviews(ctx.http, ctx.slug, pull.number);
+    if (reviewedHead(reviews, ctx.me, pull.head.sha)) continue;
+    if (!fetched) await ctx.workspace.fetch();
+    fetched = true;
+    const path = await ctx.workspace.worktree(`pr-${pull.number}`, pull.head.ref);
+    try {
+      const head = pull.head.sha ?? await ctx.workspace.head(path);
+      const prompt = await ctx.prompt("review-pr", { pr: String(pull.number) }, path);
+      ctx.log(`review: PR #${pull.number}: running the agent`);
+      const outcome = await ctx.runAgent(path, prompt);
+      if (!outcome.success) {
+        ctx.log(`review: PR #${pull.number}: agent failed (${ctx.redact(outcome.reason)})`);
+        report.failed.push(pull.number);
+        continue;
+      }
+      const event = verdictOf(outcome.answer);
+      await api.createReview(ctx.http, ctx.slug, pull.number, {
+        event,
+        body: ctx.redact(reviewBody(outcome.answer, event)),
+        commit_id: head,
+      });
+      ctx.log(`review: PR #${pull.number}: ${event}`);
+      report.reviewed.push({ pull: pull.number, event });
+    } finally {
+      await ctx.workspace.remove(path);
+    }
+  }
+  return report;
+}
