@@ -82,3 +82,32 @@ Deno.test("the real claude CLI follows a script: Write, Edit, Bash, then a final
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test("two claude CLIs at once on one emulator each get their own conversation", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "model-emulator-claude-"));
+  const emulator = await startModelEmulator(SCRIPT);
+  const run = async (name: string, prompt: string) => {
+    const work = join(dir, name);
+    await mkdir(join(work, "config"), { recursive: true });
+    return runClaude(claudePrintArgs(prompt), {
+      env: claudeEnvFor(emulator.url, join(work, "config"), { apiKey: "sk-model-test-key" }),
+      cwd: work,
+    });
+  };
+  try {
+    const [dev, review] = await Promise.all([
+      run("dev", "Please make the greeting file."),
+      run("review", "Please review the pull request #4."),
+    ]);
+    const resultOf = (r: typeof dev) => r.events.find((event) => event.type === "result");
+    assert.equal(resultOf(review)?.result, "LGTM", review.stderr);
+    assert.equal(resultOf(dev)?.result, "greeting.txt now says hello, world.", dev.stderr);
+    assert.equal(await readFile(join(dir, "dev", "greeting.txt"), "utf8"), "hello, world\n");
+    const replies = emulator.requests.map((r) => r.reply);
+    assert.equal(replies.filter((r) => r?.conversation === 0).length, 1);
+    assert.equal(replies.filter((r) => r?.conversation === 1).length, 4);
+  } finally {
+    await emulator.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
