@@ -10,6 +10,7 @@ import type { Context } from "./context.ts";
 import type { ComposeContribution, ComposeDocument } from "./compose/model.ts";
 import type { Project } from "./config/project.ts";
 import type { Redactor } from "./redact.ts";
+import type { ClaudeRunReason } from "./agent/claude_run.ts";
 
 /** The global flags of the command line (SPEC §3). */
 export interface GlobalOptions {
@@ -94,16 +95,50 @@ export interface StatusHookInput {
   context: Context;
 }
 
-/** Runs one agent invocation (the CLI in a worktree) and returns its exit code. */
-export type AgentRunner = (invocation: AgentInvocation) => Promise<number>;
+/**
+ * Runs one agent invocation (the CLI in a worktree, SPEC §7) and says how it
+ * went; a failing agent is an outcome, not a throw.
+ */
+export type AgentRunner = (invocation: AgentInvocation) => Promise<AgentOutcome>;
 
 export interface AgentInvocation {
   role: string;
   project: Project;
+  /** The factory root: run logs go to `<root>/state/agent-runs/`, backend locks to `state/locks/`. */
+  root: string;
+  /** The issue or PR worked on (names the run log). */
+  issue?: number | undefined;
   workdir: string;
   prompt: string;
+  /** The environment the agent is started from (auth variables it does not use are removed). */
   env: Record<string, string>;
+  /** Model for `--model`; default the env's CLAUDE_MODEL. */
+  model?: string | undefined;
+  /** A session id to `--resume` (from an earlier outcome). */
+  resume?: string | undefined;
   signal: AbortSignal;
+  /** Progress lines (e.g. waiting for the backend lock). */
+  progress?: ((line: string) => void) | undefined;
+}
+
+/** Why an agent run ended; "lock_timeout": the backend lock was not free in time (no run). */
+export type AgentRunReason = ClaudeRunReason | "lock_timeout";
+
+export interface AgentOutcome {
+  /** From the CLI's final result event (subtype success, not is_error), not its exit code. */
+  success: boolean;
+  reason: AgentRunReason;
+  /** Keep it to resume the session in a later cycle. */
+  sessionId: string | null;
+  costUsd: number | null;
+  turns: number | null;
+  durationMs: number;
+  /** The NDJSON run log, when the run started. */
+  logPath: string | null;
+  /** The final result text, if any. */
+  resultText: string | null;
+  /** One line saying what happened, for the loop's log or an issue comment (redacted). */
+  detail: string;
 }
 
 /**
