@@ -18,6 +18,7 @@ import {
   withQueryTokenWarning,
 } from "./auth.ts";
 import { Forge, type Knobs } from "./forge.ts";
+import { handleGit } from "./git_http.ts";
 import { GitStore } from "./git_store.ts";
 import { apiError, json } from "./respond.ts";
 import type { ApiEnv } from "./route_kit.ts";
@@ -316,70 +317,6 @@ function ensureAdmin(forge: Forge, login: string, password: string | undefined):
   }
   user.isAdmin = true;
   if (password !== undefined) state.setPassword(user, password);
-}
-
-/** Git smart HTTP with Forgejo's auth: anonymous reads of public repos, 401 to ask for credentials. */
-async function handleGit(
-  forge: Forge,
-  request: Request,
-  owner: string,
-  name: string,
-  rest: string,
-): Promise<Response> {
-  const repo = forge.state.repo(owner, name);
-  const challenge = () =>
-    new Response("Unauthorized\n", {
-      status: 401,
-      headers: {
-        "www-authenticate": 'Basic realm="Gitea"',
-        "content-type": "text/plain; charset=utf-8",
-      },
-    });
-  const forbidden = () =>
-    new Response("Forbidden\n", {
-      status: 403,
-      headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
-    });
-  if (!repo) return new Response("Not found\n", { status: 404 });
-  const url = new URL(request.url);
-  const pushing = rest === "git-receive-pack" ||
-    url.searchParams.get("service") === "git-receive-pack";
-  const credentials = basicCredentials(request.headers.get("authorization"));
-  let user = null;
-  if (credentials) {
-    const token = forge.state.tokenBySecret(credentials.password) ??
-      forge.state.tokenBySecret(credentials.name);
-    const byToken = token ? forge.state.userById(token.userId) : undefined;
-    const byPassword = forge.state.userByEmailOrName(credentials.name);
-    user = byToken ??
-      (byPassword && forge.state.checkPassword(byPassword, credentials.password)
-        ? byPassword
-        : null);
-    if (!user) return challenge();
-    // services/context/permission.go CheckRepoScopedToken (v11): a public-only
-    // token is refused on a private repo before its scopes are looked at.
-    if (token && repo.private && token.scopes.includes("public-only")) return forbidden();
-    // Same function: a missing repository scope is ctx.Error(403), Go's
-    // http.Error with http.StatusText — plain "Forbidden", no scope named.
-    if (
-      token && !token.scopes.includes("all") &&
-      !token.scopes.includes(`${pushing ? "write" : "read"}:repository`) &&
-      !token.scopes.includes("write:repository")
-    ) {
-      return forbidden();
-    }
-  }
-  const level = forge.access(repo, user);
-  if (level === "none") return user ? new Response("Not found\n", { status: 404 }) : challenge();
-  if (pushing && !user) return challenge();
-  const canWrite = level === "write" || level === "admin" || level === "owner";
-  if (pushing && !canWrite) {
-    return new Response("User permission denied for writing.\n", { status: 403 });
-  }
-  return await forge.git.handleHttp(request, repo.owner, repo.name, rest, {
-    user: user?.login ?? null,
-    canWrite,
-  });
 }
 
 /**

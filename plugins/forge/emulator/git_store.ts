@@ -5,8 +5,9 @@
  * git configuration shut out, so the machine's settings never leak in.
  */
 import { spawn } from "node:child_process";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { PRE_RECEIVE_HOOK } from "./git_push_hook.ts";
 
 export interface GitUser {
   name: string;
@@ -53,6 +54,7 @@ export class GitStore {
   readonly #seen = new Map<string, number>();
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #env: Record<string, string>;
+  #hooks: Promise<string> | undefined;
 
   constructor(rootDir: string, options: { now?: () => number } = {}) {
     this.#root = rootDir;
@@ -404,19 +406,20 @@ export class GitStore {
 
   /**
    * Smart HTTP through `git http-backend` (CGI). The caller has authenticated
-   * and decided the access; receive-pack never runs without write access.
+   * and decided the access; a push runs the emulator's pre-receive hook with
+   * `pushHookEnv` (git_push_hook.ts), which refuses what Forgejo's hook refuses.
    */
   async handleHttp(
     request: Request,
     owner: string,
     repo: string,
     pathInRepo: string,
-    access: { user: string | null; canWrite: boolean },
+    access: { user: string | null; pushHookEnv?: Record<string, string> },
   ): Promise<Response> {
     const url = new URL(request.url);
     const service = url.searchParams.get("service") ?? "";
     const pushing = pathInRepo === "git-receive-pack" || service === "git-receive-pack";
-    if (pushing && !access.canWrite) return new Response("Forbidden\n", { status: 403 });
+    if (pushing && !access.pushHookEnv) return new Response("Forbidden\n", { status: 403 });
     const before = pushing ? await this.#refs(this.repoPath(owner, repo), "refs/") : [];
     const env: Record<string, string> = {
       ...this.#env,
@@ -431,6 +434,13 @@ export class GitStore {
       GIT_COMMITTER_EMAIL: `${access.user ?? "anonymous"}@noreply.localhost`,
     };
     if (access.user) env.REMOTE_USER = access.user;
+    if (pushing) {
+      Object.assign(env, access.pushHookEnv, {
+        GIT_CONFIG_COUNT: "1",
+        GIT_CONFIG_KEY_0: "core.hooksPath",
+        GIT_CONFIG_VALUE_0: await this.#hooksDir(),
+      });
+    }
     const encoding = request.headers.get("content-encoding");
     if (encoding) env.HTTP_CONTENT_ENCODING = encoding;
     const protocol = request.headers.get("git-protocol");
@@ -445,6 +455,18 @@ export class GitStore {
       }
     }
     return cgiResponse(result.stdout);
+  }
+
+  /** The directory holding the pre-receive hook, written once per process. */
+  #hooksDir(): Promise<string> {
+    this.#hooks ??= (async () => {
+      const dir = join(this.#root, ".hooks");
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, "pre-receive"), PRE_RECEIVE_HOOK, { mode: 0o755 });
+      await chmod(join(dir, "pre-receive"), 0o755);
+      return dir;
+    })();
+    return this.#hooks;
   }
 
   async #tagOf(owner: string, repo: string, ref: RawRef): Promise<GitTag> {

@@ -1,0 +1,197 @@
+/**
+ * Fidelity: git over HTTP as Forgejo v11 gates it — the pre-receive hook's
+ * refusals (routers/private/hook_pre_receive.go, shown by cmd/serv.go fail()).
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { type StartedEmulator, startEmulator } from "../../../tests/helpers/emulator.ts";
+import { adminCall, newRepo, newUser, type TestUser } from "../../../tests/helpers/emulator_api.ts";
+
+interface GitRun {
+  code: number;
+  stderr: string;
+}
+
+function git(cwd: string, ...args: string[]): Promise<GitRun> {
+  return new Promise((resolve) => {
+    execFile("git", args, {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: cwd,
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        GIT_TERMINAL_PROMPT: "0",
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@example.test",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@example.test",
+      },
+    }, (error, _stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stderr: String(stderr) });
+    });
+  });
+}
+
+async function mustGit(cwd: string, ...args: string[]): Promise<void> {
+  const run = await git(cwd, ...args);
+  if (run.code !== 0) throw new Error(`git ${args.join(" ")}: ${run.stderr}`);
+}
+
+/** The repository's URL with `user:secret` in it. */
+function remote(em: StartedEmulator, repo: string, user: string, secret: string): string {
+  const url = new URL(`${repo}.git`, em.url.endsWith("/") ? em.url : `${em.url}/`);
+  url.username = encodeURIComponent(user);
+  url.password = encodeURIComponent(secret);
+  return url.toString();
+}
+
+/** A commit on a new local `branch` of `clone`, pushed as `who` to `ref` (with extra args). */
+async function pushAs(
+  em: StartedEmulator,
+  clone: string,
+  who: TestUser | { name: string; pass: string },
+  refspec: string,
+  ...extra: string[]
+): Promise<GitRun> {
+  return await git(
+    clone,
+    "push",
+    ...extra,
+    remote(em, "alice/guarded", who.name, who.pass),
+    refspec,
+  );
+}
+
+async function commitOn(clone: string, branch: string, file: string): Promise<void> {
+  await mustGit(clone, "checkout", "-q", "-B", branch);
+  await writeFile(join(clone, file), `${file}\n`);
+  await mustGit(clone, "add", file);
+  await mustGit(clone, "commit", "-q", "-m", file);
+}
+
+function assertRefused(run: GitRun, ref: string, message: string): void {
+  assert.notEqual(run.code, 0, run.stderr);
+  assert.match(run.stderr, new RegExp(`remote: Forgejo: ${escape(message)}`), run.stderr);
+  assert.match(
+    run.stderr,
+    new RegExp(`\\[remote rejected\\] (\\S+ -> )?${escape(ref)} \\(pre-receive hook declined\\)`),
+    run.stderr,
+  );
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+Deno.test("forgejo fidelity: the pre-receive hook's refusals over git HTTP", async (t) => {
+  const em = await startEmulator();
+  const work = await mkdtemp(join(tmpdir(), "fidelity-git-"));
+  try {
+    const alice = await newUser(em, "alice");
+    const bob = await newUser(em, "bob");
+    const carol = await newUser(em, "carol");
+    await newRepo(em, "alice", "guarded");
+    await adminCall(em, "PUT", "/repos/alice/guarded/collaborators/bob", { permission: "write" });
+    await adminCall(em, "PUT", "/repos/alice/guarded/collaborators/carol", { permission: "read" });
+    const clone = join(work, "clone");
+    await mustGit(work, "clone", "-q", remote(em, "alice/guarded", alice.name, alice.pass), clone);
+    const head = async (branch: string) =>
+      (await adminCall(em, "GET", `/repos/alice/guarded/branches/${branch}`)).commit.id;
+    const admin = { name: em.admin.user, pass: em.admin.pass };
+
+    await t.step("a reader's push is refused by the hook, not the HTTP layer", async () => {
+      await commitOn(clone, "fix/issue-1", "one.txt");
+      const run = await pushAs(em, clone, carol, "fix/issue-1");
+      assertRefused(run, "fix/issue-1", "User permission denied for writing.");
+    });
+
+    await t.step("a writer pushes an unprotected branch", async () => {
+      const run = await pushAs(em, clone, bob, "fix/issue-1");
+      assert.equal(run.code, 0, run.stderr);
+    });
+
+    await t.step("the default branch cannot be deleted, protected or not", async () => {
+      const run = await pushAs(em, clone, alice, ":main");
+      assertRefused(run, "main", "branch main is the default branch and cannot be deleted");
+    });
+
+    const before = await head("main");
+    await adminCall(em, "POST", "/repos/alice/guarded/branch_protections", { rule_name: "main" });
+
+    await t.step(
+      "with enable_push false nobody pushes, owner and site admin included",
+      async () => {
+        await commitOn(clone, "main", "two.txt");
+        for (const who of [alice, bob, admin]) {
+          const run = await pushAs(em, clone, who, "main");
+          assertRefused(run, "main", "Not allowed to push to protected branch main");
+        }
+        assert.equal(await head("main"), before);
+      },
+    );
+
+    await t.step("a push whitelist lets only its users push", async () => {
+      await adminCall(em, "PATCH", "/repos/alice/guarded/branch_protections/main", {
+        enable_push: true,
+        enable_push_whitelist: true,
+        push_whitelist_usernames: ["bob"],
+      });
+      assertRefused(
+        await pushAs(em, clone, alice, "main"),
+        "main",
+        "Not allowed to push to protected branch main",
+      );
+      const run = await pushAs(em, clone, bob, "main");
+      assert.equal(run.code, 0, run.stderr);
+      assert.notEqual(await head("main"), before);
+    });
+
+    await t.step(
+      "a force push to a protected branch is refused even for the whitelist",
+      async () => {
+        await mustGit(clone, "reset", "-q", "--hard", before);
+        await commitOn(clone, "main", "three.txt");
+        const run = await pushAs(em, clone, bob, "+main:main", "--force");
+        assertRefused(run, "main", "branch main is protected from force push");
+      },
+    );
+
+    await t.step("enable_push without a whitelist lets every writer push", async () => {
+      await adminCall(em, "PATCH", "/repos/alice/guarded/branch_protections/main", {
+        enable_push: true,
+        enable_push_whitelist: false,
+      });
+      await mustGit(clone, "fetch", "-q", remote(em, "alice/guarded", alice.name, alice.pass));
+      await mustGit(clone, "reset", "-q", "--hard", "FETCH_HEAD");
+      await commitOn(clone, "main", "four.txt");
+      const run = await pushAs(em, clone, alice, "main");
+      assert.equal(run.code, 0, run.stderr);
+    });
+
+    await t.step(
+      "a glob rule protects matching branches from deletion, '*' stops at '/'",
+      async () => {
+        await adminCall(em, "POST", "/repos/alice/guarded/branch_protections", {
+          rule_name: "release/*",
+          enable_push: true,
+        });
+        await commitOn(clone, "release/1", "five.txt");
+        assert.equal((await pushAs(em, clone, alice, "release/1")).code, 0);
+        const run = await pushAs(em, clone, alice, ":release/1");
+        assertRefused(run, "release/1", "branch release/1 is protected from deletion");
+        await commitOn(clone, "nested", "six.txt");
+        assert.equal(
+          (await pushAs(em, clone, alice, "nested:refs/heads/release/2/x")).code,
+          0,
+        );
+        assert.equal((await pushAs(em, clone, alice, ":release/2/x")).code, 0);
+      },
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    await em.dispose();
+  }
+});

@@ -1,0 +1,83 @@
+/**
+ * Git smart HTTP with Forgejo's gates (routers/web/githttp.go and
+ * routers/web/repo/githttp.go httpBase, v11): anonymous reads of public repos,
+ * 401 to ask for credentials, token scopes, then `git http-backend`, whose
+ * pushes pass the pre-receive hook (git_push_hook.ts).
+ */
+import { basicCredentials } from "./auth.ts";
+import type { Forge } from "./forge.ts";
+import { hookEnv, receiveCommands } from "./git_push_hook.ts";
+
+const TEXT = { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" };
+
+const challenge = () =>
+  new Response("Unauthorized\n", {
+    status: 401,
+    headers: { ...TEXT, "www-authenticate": 'Basic realm="Gitea"' },
+  });
+
+/** Go's http.Error with http.StatusText: the plain answer of ctx.Error(status). */
+const forbidden = () => new Response("Forbidden\n", { status: 403, headers: TEXT });
+
+export async function handleGit(
+  forge: Forge,
+  request: Request,
+  owner: string,
+  name: string,
+  rest: string,
+): Promise<Response> {
+  const repo = forge.state.repo(owner, name);
+  if (!repo) return new Response("Not found\n", { status: 404 });
+  const url = new URL(request.url);
+  const pushing = rest === "git-receive-pack" ||
+    url.searchParams.get("service") === "git-receive-pack";
+  const credentials = basicCredentials(request.headers.get("authorization"));
+  let user = null;
+  if (credentials) {
+    const token = forge.state.tokenBySecret(credentials.password) ??
+      forge.state.tokenBySecret(credentials.name);
+    const byToken = token ? forge.state.userById(token.userId) : undefined;
+    const byPassword = forge.state.userByEmailOrName(credentials.name);
+    user = byToken ??
+      (byPassword && forge.state.checkPassword(byPassword, credentials.password)
+        ? byPassword
+        : null);
+    if (!user) return challenge();
+    // services/context/permission.go CheckRepoScopedToken (v11): a public-only
+    // token is refused on a private repo before its scopes are looked at.
+    if (token && repo.private && token.scopes.includes("public-only")) return forbidden();
+    // Same function: a missing repository scope is ctx.Error(403), Go's
+    // http.Error with http.StatusText — plain "Forbidden", no scope named.
+    if (
+      token && !token.scopes.includes("all") &&
+      !token.scopes.includes(`${pushing ? "write" : "read"}:repository`) &&
+      !token.scopes.includes("write:repository")
+    ) {
+      return forbidden();
+    }
+  }
+  const level = forge.access(repo, user);
+  if (level === "none") return user ? new Response("Not found\n", { status: 404 }) : challenge();
+  if (pushing && !user) return challenge();
+  if (!pushing) {
+    return await forge.git.handleHttp(request, repo.owner, repo.name, rest, {
+      user: user?.login ?? null,
+    });
+  }
+  // httpBase checks only read access for a push (git.SupportProcReceive): the
+  // pre-receive hook refuses a pusher without write access, and protected branches.
+  const body = new Uint8Array(await request.arrayBuffer());
+  const commands = rest === "git-receive-pack"
+    ? receiveCommands(body, request.headers.get("content-encoding"))
+    : [];
+  const canWrite = level === "write" || level === "admin" || level === "owner";
+  const replayed = new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.method === "GET" || request.method === "HEAD" ? {} : { body }),
+  });
+  return await forge.git.handleHttp(replayed, repo.owner, repo.name, rest, {
+    user: user?.login ?? null,
+    pushHookEnv: hookEnv(forge, repo, user, canWrite, commands),
+  });
+}
