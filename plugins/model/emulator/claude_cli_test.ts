@@ -111,3 +111,44 @@ Deno.test("two claude CLIs at once on one emulator each get their own conversati
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+const RESUME_SCRIPT = `
+[[conversations]]
+[[conversations.turns]]
+[[conversations.turns.tool_use]]
+name = "Write"
+input = { file_path = "{{cwd}}/a.txt", content = "one\\n" }
+[[conversations.turns]]
+text = "first run done"
+[[conversations.turns]]
+[[conversations.turns.tool_use]]
+name = "Edit"
+input = { file_path = "{{cwd}}/a.txt", old_string = "one", new_string = "two" }
+[[conversations.turns]]
+text = "second run done"
+`;
+
+Deno.test("a resumed claude session continues the conversation after the first run's turns", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "model-emulator-claude-"));
+  const config = join(dir, "config");
+  await mkdir(config);
+  const emulator = await startModelEmulator(RESUME_SCRIPT);
+  const options = { env: claudeEnvFor(emulator.url, config), cwd: dir };
+  try {
+    const first = await runClaude(claudePrintArgs("go"), options);
+    const firstResult = first.events.find((event) => event.type === "result");
+    assert.equal(firstResult?.result, "first run done", first.stderr);
+    const sessionId = String(firstResult?.session_id);
+    const resumed = await runClaude(
+      [...claudePrintArgs("fix the review"), "--resume", sessionId],
+      options,
+    );
+    const result = resumed.events.find((event) => event.type === "result");
+    assert.deepEqual([result?.subtype, result?.result], ["success", "second run done"]);
+    assert.equal(await readFile(join(dir, "a.txt"), "utf8"), "two\n");
+    assert.deepEqual(emulator.requests.map((r) => r.reply?.turn), [0, 1, 2, 3]);
+  } finally {
+    await emulator.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
