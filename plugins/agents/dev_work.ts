@@ -62,8 +62,10 @@ export async function doIssueWork(
       const vars = { issue: String(n), title: issue.title, body: issue.body ?? "" };
       const prompt = (await ctx.prompt("dev", vars, path)) + taskNote(task, pull);
       ctx.log(`dev: #${n}: running the agent (${task.kind})`);
-      const outcome = await ctx.runAgent(path, prompt);
-      if (!outcome.success) return { ok: false, reason: outcome.reason, nothingChanged: false };
+      const outcome = await ctx.runAgent(path, prompt, n);
+      if (!outcome.success) {
+        return { ok: false, reason: outcome.detail || outcome.reason, nothingChanged: false };
+      }
       await ws.commitAll(path, `${issue.title.slice(0, 60)} (#${n})\n\nRefs #${n}`);
       const moved = (await ws.head(path)) !== before;
       const ahead = await ws.commitsAhead(path, ctx.project.primary_branch);
@@ -75,7 +77,7 @@ export async function doIssueWork(
         };
       }
       if (moved || !onRemote) await ws.push(path, branch);
-      const number = pull ?? await openPull(ctx, issue, outcome.answer);
+      const number = pull ?? await openPull(ctx, issue, outcome.resultText ?? "");
       return { ok: true, pull: number, pushed: moved || !onRemote };
     } finally {
       await ws.remove(path);

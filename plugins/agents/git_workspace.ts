@@ -93,7 +93,7 @@ export class GitWorkspace {
     const target = `refs/remotes/origin/${start}`;
     await this.git(
       branch
-        ? ["worktree", "add", "--quiet", "--force", "-B", branch, path, target]
+        ? ["worktree", "add", "--quiet", "--force", "--no-track", "-B", branch, path, target]
         : ["worktree", "add", "--quiet", "--force", "--detach", path, target],
       this.clone,
     );

@@ -36,16 +36,18 @@ export async function reviewCycle(ctx: RoleContext): Promise<ReviewReport> {
       const head = pull.head.sha ?? await ctx.workspace.head(path);
       const prompt = await ctx.prompt("review-pr", { pr: String(pull.number) }, path);
       ctx.log(`review: PR #${pull.number}: running the agent`);
-      const outcome = await ctx.runAgent(path, prompt);
+      const outcome = await ctx.runAgent(path, prompt, pull.number);
       if (!outcome.success) {
-        ctx.log(`review: PR #${pull.number}: agent failed (${ctx.redact(outcome.reason)})`);
+        const why = outcome.detail || outcome.reason;
+        ctx.log(`review: PR #${pull.number}: agent failed (${ctx.redact(why)})`);
         report.failed.push(pull.number);
         continue;
       }
-      const event = verdictOf(outcome.answer);
+      const answer = outcome.resultText ?? "";
+      const event = verdictOf(answer);
       await api.createReview(ctx.http, ctx.slug, pull.number, {
         event,
-        body: ctx.redact(reviewBody(outcome.answer, event)),
+        body: ctx.redact(reviewBody(answer, event)),
         commit_id: head,
       });
       ctx.log(`review: PR #${pull.number}: ${event}`);

@@ -16,11 +16,10 @@ import {
   renderFormula,
 } from "../../core/formula/mod.ts";
 import { pidLockHolder } from "../../core/lock/pid_lock.ts";
-import type { AgentRunner } from "../../core/plugin.ts";
+import type { AgentOutcome, AgentRunner } from "../../core/plugin.ts";
 import { SECRET_NAME } from "../../core/redact.ts";
 import { IssueLifecycle } from "../forge/lifecycle/mod.ts";
 import { GitWorkspace } from "./git_workspace.ts";
-import { type AgentOutcome, outcomeOf } from "./outcome.ts";
 import { type Role, roleIdentity, type Setting, workRoot } from "./settings.ts";
 
 export interface RoleContext {
@@ -39,7 +38,8 @@ export interface RoleContext {
   issueLockFile(n: number): string;
   /** The role's formula rendered with the given variables (only declared ones are passed). */
   prompt(formula: string, vars: Record<string, string>, repoRoot: string): Promise<string>;
-  runAgent(workdir: string, prompt: string): Promise<AgentOutcome>;
+  /** Run the agent chain; `issue` is the issue or PR worked on (it names the run log). */
+  runAgent(workdir: string, prompt: string, issue: number): Promise<AgentOutcome>;
   /** Aborted by SIGTERM/SIGINT: checked between steps. */
   stop: AbortSignal;
   now(): number;
@@ -129,17 +129,18 @@ export async function openRoleContext(input: RoleContextInput): Promise<RoleCont
         repoRoot,
       });
     },
-    async runAgent(workdir, prompt) {
-      const raw = await input.runner({
+    runAgent: (workdir, prompt, issue) =>
+      input.runner({
         role,
         project,
+        root,
+        issue,
         workdir,
         prompt,
         env: { ...agentEnv },
         signal: input.stop,
-      });
-      return await outcomeOf(raw);
-    },
+        progress: (line) => input.log(`${role}: ${line}`),
+      }),
     stop: input.stop,
     now: input.now,
     log: input.log,

@@ -7,6 +7,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
+import { buildAgentRunner } from "../../../core/agent/runner_chain.ts";
 import { RuntimeFailure } from "../../../core/errors.ts";
 import { acquirePidLock } from "../../../core/lock/pid_lock.ts";
 import type { AgentRunner, CommandHost } from "../../../core/plugin.ts";
@@ -16,7 +17,6 @@ import { roleEnabled } from "../enable_flags.ts";
 import { runLoop } from "../loop.ts";
 import { reviewCycle } from "../review_cycle.ts";
 import { openRoleContext, PID } from "../role_context.ts";
-import { chainRunner } from "../runner_chain.ts";
 import { loopSettings, parseRole, parseRoles, type Role, roleIdentity } from "../settings.ts";
 
 export interface AgentsCommandOptions {
@@ -53,7 +53,7 @@ async function runAgents(host: CommandHost, flags: RunFlags, options: AgentsComm
     );
   }
   try {
-    const runner = chainRunner(host.plugins?.() ?? [], options.baseRunner(host));
+    const runner = buildAgentRunner(host.plugins?.() ?? [], options.baseRunner(host));
     log(
       `agents: project ${project.name}, roles ${settings.roles.join(",")}` +
         (flags.once ? ", once" : `, every ${settings.intervalSeconds} s`),
