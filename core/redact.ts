@@ -38,6 +38,44 @@ export class Redactor {
       write: (text) => output.write(this.redact(text)),
     };
   }
+
+  /**
+   * A redacting Output for text that arrives in chunks (a child's output): a
+   * secret split across two writes is still caught. The end of each write
+   * that could be the start of a secret is held back until the next write
+   * shows whether it is one; `end()` writes what is still held.
+   */
+  stream(output: Output): Output & { end(): void } {
+    let held = "";
+    return {
+      isTTY: output.isTTY,
+      write: (text) => {
+        const redacted = this.redact(held + text);
+        const keep = this.#secretPrefixLength(redacted);
+        held = redacted.slice(redacted.length - keep);
+        const ready = redacted.slice(0, redacted.length - keep);
+        if (ready) output.write(ready);
+      },
+      end: () => {
+        if (held) output.write(this.redact(held));
+        held = "";
+      },
+    };
+  }
+
+  /** The length of the longest end of `text` that is the start (not the whole) of a secret. */
+  #secretPrefixLength(text: string): number {
+    let longest = 0;
+    for (const secret of this.#secrets) {
+      for (let length = Math.min(secret.length - 1, text.length); length > longest; length--) {
+        if (text.endsWith(secret.slice(0, length))) {
+          longest = length;
+          break;
+        }
+      }
+    }
+    return longest;
+  }
 }
 
 /** Redact credentials in a URL: user info and token-like query values. */

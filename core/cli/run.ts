@@ -16,11 +16,22 @@ const SUCCESS_CODES = new Set(["commander.helpDisplayed", "commander.version", "
 export async function runCli(input: Context, plugins: readonly Plugin[]): Promise<number> {
   const redactor = new Redactor();
   redactor.addFromEnv(input.env);
-  const context: Context = {
-    ...input,
-    stdout: redactor.wrap(input.stdout),
-    stderr: redactor.wrap(input.stderr),
-  };
+  // Streaming: a child's output (lock run) may split a secret across writes.
+  const stdout = redactor.stream(input.stdout);
+  const stderr = redactor.stream(input.stderr);
+  try {
+    return await runRedacted({ ...input, stdout, stderr }, plugins, redactor);
+  } finally {
+    stdout.end();
+    stderr.end();
+  }
+}
+
+async function runRedacted(
+  context: Context,
+  plugins: readonly Plugin[],
+  redactor: Redactor,
+): Promise<number> {
   let exitCode = 0;
   // The program is built after the host it is given; the host reads it lazily.
   const built: { program?: Command } = {};
@@ -50,16 +61,16 @@ export async function runCli(input: Context, plugins: readonly Plugin[]): Promis
   };
   const program = buildProgram(host, plugins);
   built.program = program;
-  if (input.argv.length === 0) {
+  if (context.argv.length === 0) {
     context.stderr.write(program.helpInformation());
     return 2;
   }
   try {
-    await program.parseAsync([...input.argv], { from: "user" });
+    await program.parseAsync([...context.argv], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (SUCCESS_CODES.has(error.code)) return 0;
-      context.stderr.write(usageLine(error, commandPath(program, input.argv)));
+      context.stderr.write(usageLine(error, commandPath(program, context.argv)));
       return 2;
     }
     context.stderr.write(`disinto: ${oneLine(error)}\n`);
