@@ -35,6 +35,8 @@ export interface RunSummary {
   exit_code: number | null;
   signal: string | null;
   killed_by: string | null;
+  /** Why the runner itself failed (reason "runner_error"). */
+  error?: string;
 }
 
 export interface RunLog {
@@ -45,6 +47,8 @@ export interface RunLog {
   stderr(line: string): void;
   /** Write the summary and close; later writes are ignored. */
   finish(summary: RunSummary): void;
+  /** The run threw instead of ending (a bug, a bad option): say so and close. */
+  abort(message: string): void;
 }
 
 /** `2026-12-03T12:48:02.123Z` → `20261203T124802Z`. */
@@ -76,18 +80,35 @@ export function openRunLog(root: string, header: RunLogHeader, now: Date): RunLo
   const write = (record: unknown) => {
     if (open) writeSync(fd, `${typeof record === "string" ? record : JSON.stringify(record)}\n`);
   };
+  const finish = (summary: RunSummary) => {
+    write(summary);
+    if (open) closeSync(fd);
+    open = false;
+  };
   write({ type: "disinto_run", started_at: now.toISOString(), ...header });
   return {
     path,
     stdout: (line) => write(isJsonObject(line) ? line : { type: "disinto_raw", line }),
     stderr: (line) => write({ type: "disinto_stderr", line }),
-    finish(summary) {
-      write(summary);
-      if (open) closeSync(fd);
-      open = false;
-    },
+    finish,
+    abort: (message) => finish({ ...NO_RUN, reason: "runner_error", error: message }),
   };
 }
+
+const NO_RUN: RunSummary = {
+  type: "disinto_summary",
+  success: false,
+  reason: "",
+  session_id: null,
+  total_cost_usd: null,
+  num_turns: null,
+  input_tokens: null,
+  output_tokens: null,
+  duration_ms: 0,
+  exit_code: null,
+  signal: null,
+  killed_by: null,
+};
 
 function isJsonObject(line: string): boolean {
   try {

@@ -27,7 +27,7 @@ export interface ClaudeRunnerConfig {
   /** `--dangerously-skip-permissions` (a batch agent has nobody to ask). Default true. */
   skipPermissions?: boolean;
   clock?: Clock;
-  /** Each event as it arrives (progress display). */
+  /** Each event as it arrives (progress display); not redacted. */
   onEvent?: (event: StreamEvent) => void;
 }
 
@@ -99,7 +99,7 @@ export function outcomeOf(
     turns,
     durationMs: run.durationMs,
     logPath,
-    resultText: run.result?.result ?? null,
+    resultText: run.result?.result === undefined ? null : redact(run.result.result),
     detail: redact(
       `agent ${run.success ? "succeeded" : `failed (${run.reason})`}${why} [${figures}]`,
     ),

@@ -87,6 +87,7 @@ Deno.test("a secret the CLI prints is redacted in the log and the outcome", asyn
       FAKE_CLAUDE_RESULT: "I used forge-secret-token-99",
     }));
     assert.equal(outcome.reason, "success");
+    assert.equal(outcome.resultText, "I used ***");
     const log = await readFile(outcome.logPath!, "utf8");
     assert.doesNotMatch(log + JSON.stringify(outcome), /forge-secret-token-99/);
     assert.match(log, /"disinto_stderr","line":"debug: using key \*\*\*"/);
