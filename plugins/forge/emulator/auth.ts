@@ -84,7 +84,11 @@ export function authenticate(request: Request, state: State, options: AuthOption
   return { caller };
 }
 
-function identify(request: Request, state: State, options: AuthOptions): AuthResult {
+/**
+ * The caller the credentials name, before any gate: services/auth's group of
+ * methods (OAuth2/token, then basic), which Forgejo also runs for git over HTTP.
+ */
+export function identify(request: Request, state: State, options: AuthOptions): AuthResult {
   const header = request.headers.get("authorization");
   // services/auth/oauth2.go parseToken (v11): a non-empty req.Form token, else
   // access_token (query or urlencoded body), is taken before the Authorization

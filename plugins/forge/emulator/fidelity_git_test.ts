@@ -9,7 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { type StartedEmulator, startEmulator } from "../../../tests/helpers/emulator.ts";
-import { adminCall, newRepo, newUser, type TestUser } from "../../../tests/helpers/emulator_api.ts";
+import {
+  adminCall,
+  basic,
+  newRepo,
+  newToken,
+  newUser,
+  type TestUser,
+} from "../../../tests/helpers/emulator_api.ts";
 
 interface GitRun {
   code: number;
@@ -44,7 +51,7 @@ async function mustGit(cwd: string, ...args: string[]): Promise<void> {
 
 /** The repository's URL with `user:secret` in it. */
 function remote(em: StartedEmulator, repo: string, user: string, secret: string): string {
-  const url = new URL(`${repo}.git`, em.url.endsWith("/") ? em.url : `${em.url}/`);
+  const url = new URL(`${repo}.git`, withSlash(em.url));
   url.username = encodeURIComponent(user);
   url.password = encodeURIComponent(secret);
   return url.toString();
@@ -195,3 +202,54 @@ Deno.test("forgejo fidelity: the pre-receive hook's refusals over git HTTP", asy
     await em.dispose();
   }
 });
+
+Deno.test("forgejo fidelity: git HTTP credentials", async (t) => {
+  const em = await startEmulator();
+  try {
+    const alice = await newUser(em, "alice");
+    await newRepo(em, "alice", "hidden", { private: true });
+    const token = await newToken(em, alice, ["read:repository"]);
+    const refs = (auth?: string) =>
+      fetch(new URL("alice/hidden.git/info/refs?service=git-upload-pack", withSlash(em.url)), {
+        headers: auth ? { authorization: auth } : {},
+      });
+
+    await t.step(
+      "a token as the user name works with an empty password or x-oauth-basic",
+      async () => {
+        // services/auth/basic.go Verify: isUsernameToken := len(passwd) == 0 || passwd == "x-oauth-basic".
+        for (const pass of ["", "x-oauth-basic"]) {
+          const reply = await refs(basic(token, pass));
+          assert.equal(reply.status, 200, pass);
+          await reply.body?.cancel();
+        }
+        const asPassword = await refs(basic("alice", token));
+        assert.equal(asPassword.status, 200);
+        await asPassword.body?.cancel();
+      },
+    );
+
+    await t.step("a token as the user name with another password is refused", async () => {
+      // The password is then the token to try, and signing in as the token fails:
+      // routers/web/web.go webAuth answers 401 with auth.unauthorized_credentials.
+      const reply = await refs(basic(token, "some-password"));
+      assert.equal(reply.status, 401);
+      assert.equal(reply.headers.get("www-authenticate"), null);
+      assert.equal(await reply.text(), CREDENTIALS_REFUSED);
+    });
+
+    await t.step("no credentials on a private repo ask for them", async () => {
+      const reply = await refs();
+      assert.equal(reply.status, 401);
+      assert.equal(reply.headers.get("www-authenticate"), 'Basic realm="Gitea"');
+      await reply.body?.cancel();
+    });
+  } finally {
+    await em.dispose();
+  }
+});
+
+const CREDENTIALS_REFUSED = "Credentials are incorrect or have expired. Retry your command or " +
+  "see https://codeberg.org/forgejo/forgejo/issues/2809 for more information\n";
+
+const withSlash = (url: string) => url.endsWith("/") ? url : `${url}/`;

@@ -4,7 +4,7 @@
  * 401 to ask for credentials, token scopes, then `git http-backend`, whose
  * pushes pass the pre-receive hook (git_push_hook.ts).
  */
-import { basicCredentials } from "./auth.ts";
+import { identify, readForm } from "./auth.ts";
 import type { Forge } from "./forge.ts";
 import { hookEnv, receiveCommands } from "./git_push_hook.ts";
 
@@ -15,6 +15,17 @@ const challenge = () =>
     status: 401,
     headers: { ...TEXT, "www-authenticate": 'Basic realm="Gitea"' },
   });
+
+/**
+ * routers/web/web.go webAuth: credentials no auth method accepts are a 401
+ * with the `auth.unauthorized_credentials` text and no challenge.
+ */
+const credentialsRefused = () =>
+  new Response(
+    "Credentials are incorrect or have expired. Retry your command or see " +
+      "https://codeberg.org/forgejo/forgejo/issues/2809 for more information\n",
+    { status: 401, headers: TEXT },
+  );
 
 /** Go's http.Error with http.StatusText: the plain answer of ctx.Error(status). */
 const forbidden = () => new Response("Forbidden\n", { status: 403, headers: TEXT });
@@ -31,25 +42,25 @@ export async function handleGit(
   const url = new URL(request.url);
   const pushing = rest === "git-receive-pack" ||
     url.searchParams.get("service") === "git-receive-pack";
-  const credentials = basicCredentials(request.headers.get("authorization"));
-  let user = null;
-  if (credentials) {
-    const token = forge.state.tokenBySecret(credentials.password) ??
-      forge.state.tokenBySecret(credentials.name);
-    const byToken = token ? forge.state.userById(token.userId) : undefined;
-    const byPassword = forge.state.userByEmailOrName(credentials.name);
-    user = byToken ??
-      (byPassword && forge.state.checkPassword(byPassword, credentials.password)
-        ? byPassword
-        : null);
-    if (!user) return challenge();
+  // services/auth/basic.go: a token as the user name only with an empty
+  // password or `x-oauth-basic`; a token header or ?token= works too.
+  const found = identify(request, forge.state, {
+    rootUrl: forge.rootUrl,
+    requireSignin: forge.knobs.requireSignin,
+    now: forge.now,
+    form: await readForm(request),
+  });
+  if ("error" in found) return credentialsRefused();
+  const token = found.caller?.token ?? null;
+  const user = found.caller?.user ?? null;
+  if (token) {
     // services/context/permission.go CheckRepoScopedToken (v11): a public-only
     // token is refused on a private repo before its scopes are looked at.
-    if (token && repo.private && token.scopes.includes("public-only")) return forbidden();
+    if (repo.private && token.scopes.includes("public-only")) return forbidden();
     // Same function: a missing repository scope is ctx.Error(403), Go's
     // http.Error with http.StatusText — plain "Forbidden", no scope named.
     if (
-      token && !token.scopes.includes("all") &&
+      !token.scopes.includes("all") &&
       !token.scopes.includes(`${pushing ? "write" : "read"}:repository`) &&
       !token.scopes.includes("write:repository")
     ) {
