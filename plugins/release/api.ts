@@ -8,10 +8,11 @@
  */
 import { RuntimeFailure } from "../../core/errors.ts";
 import { tokenAuth } from "../../core/forgejo/auth.ts";
-import { getBranch } from "../../core/forgejo/branches.ts";
+import { createBranch, getBranch } from "../../core/forgejo/branches.ts";
 import { createFile } from "../../core/forgejo/contents.ts";
 import { ForgejoError } from "../../core/forgejo/error.ts";
 import { ForgejoHttp, repoPath } from "../../core/forgejo/http.ts";
+import { createPull } from "../../core/forgejo/pulls.ts";
 import { createTag, getTag } from "../../core/forgejo/tags.ts";
 import type { MirrorApi } from "./mirrors.ts";
 
@@ -99,7 +100,17 @@ export interface ReleaseForge {
   /** Create an annotated tag at `target`; returns the tagged commit SHA. */
   createTag(repo: string, tag: string, target: string, message: string): Promise<string>;
   /** Create a file through the contents API (for the vault action in the ops repo). */
-  createFile(repo: string, path: string, content: string, message: string): Promise<void>;
+  createFile(
+    repo: string,
+    path: string,
+    content: string,
+    message: string,
+    branch?: string,
+  ): Promise<void>;
+  /** Create branch `name` from `from`. */
+  createBranch(repo: string, name: string, from: string): Promise<void>;
+  /** Open a pull request of `head` into `base`; returns its number. */
+  openPull(repo: string, head: string, base: string, title: string, body: string): Promise<number>;
 }
 
 /**
@@ -129,10 +140,16 @@ export function forgejoForge(forgeUrl: string, token: string, fetcher: typeof fe
         const made = await createTag(http, repo, { tag_name: tag, target, message });
         return sha(made.commit?.sha) ?? badAnswer("POST", tagsUrl(http, repo), "commit.sha");
       }),
-    createFile: (repo, path, content, message) =>
+    createFile: (repo, path, content, message, branch) =>
       asApiError(async () => {
-        await createFile(http, repo, path, { content, message });
+        await createFile(http, repo, path, { content, message, ...(branch ? { branch } : {}) });
       }),
+    createBranch: (repo, name, from) =>
+      asApiError(async () => {
+        await createBranch(http, repo, name, from);
+      }),
+    openPull: (repo, head, base, title, body) =>
+      asApiError(async () => (await createPull(http, repo, { head, base, title, body })).number),
   };
 }
 

@@ -57,6 +57,7 @@ Deno.test("release tags the primary branch's head on the forge and pushes the ta
       `ok   tag: created v1.2.3 at ${short}`,
       "ok   mirrors: 2 push(es) done",
       "ok   record: state/releases/demo/v1.2.3.json",
+      "skip vault: no ops_repo in the project",
       "ok   mirror m1 (ssh): pushed",
       "ok   mirror m2 (ssh): pushed",
     ]);

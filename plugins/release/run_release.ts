@@ -74,7 +74,7 @@ export async function runRelease(host: CommandHost, options: ReleaseOptions): Pr
   const json = host.globals().json;
   const quiet = host.globals().quiet;
   const out = redactor.wrap(context.stdout);
-  await runSteps(options.steps ?? RELEASE_STEPS, state, (entry) => {
+  const reports = await runSteps(options.steps ?? RELEASE_STEPS, state, (entry) => {
     if (json || quiet) return;
     const mark = { done: "ok  ", skipped: "skip", failed: "FAIL" }[entry.outcome];
     out.write(`${mark} ${entry.step}: ${entry.detail}\n`);
@@ -102,6 +102,13 @@ export async function runRelease(host: CommandHost, options: ReleaseOptions): Pr
     const names = failed.map((result) => `${result.name} (${result.path})`).join(", ");
     redactor.wrap(context.stderr).write(
       `release ${state.version}: ${failed.length} mirror push(es) failed: ${names}\n`,
+    );
+    return 1;
+  }
+  const stepFailed = reports.find((entry) => entry.outcome === "failed");
+  if (stepFailed) {
+    redactor.wrap(context.stderr).write(
+      `release ${state.version}: ${stepFailed.step} failed: ${stepFailed.detail}\n`,
     );
     return 1;
   }

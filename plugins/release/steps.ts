@@ -6,6 +6,7 @@ import type { TagSource } from "./git.ts";
 import { type MirrorPath, type MirrorPlan, planMirrors } from "./mirrors.ts";
 import type { ReleaseState, Step } from "./pipeline.ts";
 import { type MirrorResult, readRecord, resultKey, writeRecord } from "./record.ts";
+import { releaseAction, vaultActionPath, writeReleaseAction } from "./vault_action.ts";
 import { parseVersion } from "./version.ts";
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -113,6 +114,32 @@ export const RELEASE_STEPS: readonly Step[] = [
         ...(state.rerun ? { retried: state.rerun.retried } : {}),
       });
       return state.recordFile.slice(input.root.length + 1);
+    },
+  },
+  {
+    name: "vault",
+    comment:
+      "Propose the release's vault action (secrets and the ssh mount together) in the ops repo, last: it is what a runner container needs to run this release again, and it is filed once per version.",
+    skip: (state) => {
+      const ops = state.input.project.ops_repo;
+      if (ops === undefined) return "no ops_repo in the project";
+      const path = vaultActionPath(releaseAction(state.version));
+      if (state.rerun) return `a re-run: ${path} was proposed by the first run`;
+      return state.input.dryRun ? `dry run: would propose ${path} in ${ops}` : null;
+    },
+    run: async (state) => {
+      const { project, forge } = state.input;
+      try {
+        const filed = await writeReleaseAction(
+          forge,
+          project.ops_repo!,
+          state.version,
+          project.primary_branch,
+        );
+        return `proposed ${filed.path} in ${project.ops_repo} (pull request #${filed.pull})`;
+      } catch (error) {
+        return { failed: `${project.ops_repo}: ${state.input.redact(oneLine(error))}` };
+      }
     },
   },
 ];

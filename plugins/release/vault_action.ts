@@ -10,6 +10,7 @@ import { z } from "zod";
 import { parseTomlFile } from "../../core/config/project.ts";
 import { parseOrBadInput } from "../../core/config/validate.ts";
 import { BadInputError } from "../../core/errors.ts";
+import type { ReleaseForge } from "./api.ts";
 
 /** Secrets an action may ask for. */
 export const ALLOWED_SECRETS = ["GITHUB_TOKEN", "CODEBERG_TOKEN"] as const;
@@ -121,23 +122,39 @@ export function mountVolumes(mounts: readonly string[], home: string): string[] 
   });
 }
 
-/** The part of the forge this needs: the contents API (POST /repos/{o}/{r}/contents/{path}). */
-export interface FileCreator {
-  createFile(repo: string, path: string, content: string, message: string): Promise<void>;
-}
+/** The part of the forge this needs: a branch, the contents API and a pull request. */
+export type VaultForge = Pick<ReleaseForge, "createBranch" | "createFile" | "openPull">;
+
+/** The branch of the ops repo a release's vault action is proposed on. */
+export const vaultBranch = (action: VaultAction) => `vault/${action.id}`;
 
 /**
- * Commit the release action file into the ops repo through the forge's
- * contents API; returns its path. The file is new per version, so a create
- * is enough (the forge answers 422 if it already exists).
+ * Propose the release's action in the ops repo: a branch `vault/release-<v>`
+ * from `base`, the file committed on it through the contents API, and a pull
+ * request into `base`. The ops repo's primary branch is protected (push
+ * disabled, one approval): the action takes effect when the operator
+ * approves and merges it. Returns the file's path and the PR's number.
  */
 export async function writeReleaseAction(
-  forge: FileCreator,
+  forge: VaultForge,
   opsRepo: string,
   version: string,
-): Promise<string> {
+  base: string,
+): Promise<{ path: string; branch: string; pull: number }> {
   const action = releaseAction(version);
   const path = vaultActionPath(action);
-  await forge.createFile(opsRepo, path, renderVaultAction(action), `vault: request ${action.id}`);
-  return path;
+  const branch = vaultBranch(action);
+  const title = `vault: request ${action.id}`;
+  await forge.createBranch(opsRepo, branch, base);
+  await forge.createFile(opsRepo, path, renderVaultAction(action), title, branch);
+  const pull = await forge.openPull(
+    opsRepo,
+    branch,
+    base,
+    title,
+    `${action.context}.\n\nSecrets: ${action.secrets.join(", ")}; mounts: ${
+      action.mounts.join(", ")
+    } (read-only). Approve and merge to let the runner container run it.`,
+  );
+  return { path, branch, pull };
 }

@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BadInputError } from "../../core/errors.ts";
 import { ApiError, forgejoForge } from "./api.ts";
-import { git, gitEnv, REPO, startEmulatedForge, workTree } from "./testdata/emulated_forge.ts";
+import {
+  fileOnBranch,
+  gitEnv,
+  REPO,
+  startEmulatedForge,
+  workTree,
+} from "./testdata/emulated_forge.ts";
 import {
   mountVolumes,
   parseVaultAction,
@@ -83,32 +89,48 @@ Deno.test("mounts become read-only volume specs under the agent's home", () => {
   badInput(() => mountVolumes(["ssh"], "relative"), /HOME "relative": expected an absolute path/);
 });
 
-Deno.test("writeReleaseAction commits the validated file into the ops repo on the emulator", async () => {
+Deno.test("writeReleaseAction proposes the validated file on a branch of the ops repo with a pull request", async () => {
   const dir = await mkdtemp(join(tmpdir(), "disinto-release-vault-"));
   const env = gitEnv(dir);
   const emulated = await startEmulatedForge(env);
   try {
-    // acme/demo plays the ops repo; it needs a first commit for the contents API to add to.
+    // acme/demo plays the ops repo; it needs a first commit to branch from.
     const work = await workTree(join(dir, "work"), env);
     const before = await work.commit("ops: start");
     await work.pushTo(emulated);
     const forge = forgejoForge(emulated.url, emulated.token, fetch);
-    const path = await writeReleaseAction(forge, REPO, "v2.0.0");
-    assert.equal(path, "vault/actions/release-v2.0.0.toml");
-    const after = await work.fetchFrom(emulated);
-    assert.notEqual(after, before);
-    assert.equal(
-      await git(["-C", work.dir, "log", "-1", "--format=%s", after], env),
-      "vault: request release-v2.0.0",
+    const filed = await writeReleaseAction(forge, REPO, "v2.0.0", "main");
+    assert.deepEqual(filed, {
+      path: "vault/actions/release-v2.0.0.toml",
+      branch: "vault/release-v2.0.0",
+      pull: 1,
+    });
+    // The protected primary branch is untouched; the file sits on the PR's branch.
+    assert.equal(await work.fetchFrom(emulated), before);
+    const pull = (await emulated.api(`/repos/${REPO}/pulls/1`)).body as {
+      title: string;
+      head: { ref: string };
+      base: { ref: string };
+    };
+    assert.equal(pull.head.ref, "vault/release-v2.0.0");
+    assert.equal(pull.base.ref, "main");
+    assert.equal(pull.title, "vault: request release-v2.0.0");
+    const { text, subject } = await fileOnBranch(
+      emulated,
+      REPO,
+      filed.branch,
+      filed.path,
+      join(dir, "scratch.git"),
+      env,
     );
-    const text = await git(["-C", work.dir, "show", `${after}:${path}`], env);
-    const action = parseVaultAction(text, path);
+    assert.equal(subject, "vault: request release-v2.0.0");
+    const action = parseVaultAction(text, filed.path);
     assert.deepEqual(action.mounts, ["ssh"]);
     assert.deepEqual([...action.secrets].sort(), ["CODEBERG_TOKEN", "GITHUB_TOKEN"]);
-    // The file is new per version: a second request for it is the forge's 422.
+    // Filed once per version: a second request finds the branch there (the forge's 409).
     await assert.rejects(
-      writeReleaseAction(forge, REPO, "v2.0.0"),
-      (error: unknown) => error instanceof ApiError && error.status === 422,
+      writeReleaseAction(forge, REPO, "v2.0.0", "main"),
+      (error: unknown) => error instanceof ApiError && error.status === 409,
     );
   } finally {
     await emulated.dispose();

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runBinary } from "../helpers/binary.ts";
+import { newRepo } from "../helpers/emulator_api.ts";
 import {
   bareMirror,
   type EmulatedForge,
@@ -42,11 +43,13 @@ async function bench(): Promise<Bench> {
   await work.pushTo(forge);
   await work.pushTo(codeberg);
   const backup = await bareMirror(join(dir, "backup.git"), env);
+  await newRepo(forge.emulator, "acme", "demo-ops", { private: true });
   const root = join(dir, "factory");
   await mkdir(join(root, "projects"), { recursive: true });
   await writeFile(
     join(root, "projects", "demo.toml"),
-    `name = "demo"\nrepo = "acme/demo"\nforge_url = "${forge.url}"\n\n[mirrors]\n` +
+    `name = "demo"\nrepo = "acme/demo"\nops_repo = "acme/demo-ops"\nforge_url = "${forge.url}"\n` +
+      `\n[mirrors]\n` +
       `backup = "${backup}"\ncodeberg = "${CODEBERG_URL}"\n`,
   );
   await writeFile(join(root, ".env"), `FORGE_TOKEN=${forge.token}\n`);
@@ -93,6 +96,7 @@ Deno.test("binary: release tags the forge's head and reaches a file mirror and a
       `ok   tag: created v1.4.0 at ${short}`,
       "ok   mirrors: 2 push(es) done",
       "ok   record: state/releases/demo/v1.4.0.json",
+      "ok   vault: proposed vault/actions/release-v1.4.0.toml in acme/demo-ops (pull request #1)",
       "ok   mirror backup (ssh): pushed",
       "ok   mirror codeberg (token): created",
     ]);
@@ -100,6 +104,15 @@ Deno.test("binary: release tags the forge's head and reaches a file mirror and a
       b.codeberg.emulator.requestLog().map((e) => `${e.method} ${e.path} ${e.status}`),
       ["POST /api/v1/repos/acme/demo/tags 201"],
     );
+    // The release's vault action (secrets and the ssh mount) is proposed in the ops repo.
+    const pull = (await b.forge.api("/repos/acme/demo-ops/pulls/1")).body as {
+      head: { ref: string };
+      title: string;
+    };
+    assert.deepEqual([pull.head.ref, pull.title], [
+      "vault/release-v1.4.0",
+      "vault: request release-v1.4.0",
+    ]);
     assert.equal(await tagOn(b.forge, "v1.4.0"), b.head);
     assert.equal(await b.forge.lsRemoteTag("v1.4.0"), b.head);
     assert.equal(await tagOn(b.codeberg, "v1.4.0"), b.head);

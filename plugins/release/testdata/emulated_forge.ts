@@ -167,3 +167,29 @@ export function tagInBare(fileUrl: string, tag: string, env: Record<string, stri
     `refs/tags/${tag}^{commit}`,
   ], env).catch(() => null);
 }
+
+/** A file's text and its commit's subject on a branch of `repo` on the forge (fetched as acme). */
+export async function fileOnBranch(
+  forge: EmulatedForge,
+  repo: string,
+  branch: string,
+  path: string,
+  scratch: string,
+  env: Record<string, string>,
+): Promise<{ text: string; subject: string }> {
+  await git(["init", "--quiet", "--bare", scratch], env);
+  await git([
+    "--git-dir",
+    scratch,
+    "-c",
+    `http.extraHeader=Authorization: ${forge.ownerAuth}`,
+    "fetch",
+    "--quiet",
+    `${forge.url}/${repo}.git`,
+    branch,
+  ], env);
+  return {
+    text: await git(["--git-dir", scratch, "show", `FETCH_HEAD:${path}`], env),
+    subject: await git(["--git-dir", scratch, "log", "-1", "--format=%s", "FETCH_HEAD"], env),
+  };
+}
