@@ -12,6 +12,7 @@ import { BufferOutput, type Clock, testContext } from "../../core/context.ts";
 import type { AgentInvocation, AgentOutcome, AgentRunner } from "../../core/plugin.ts";
 import { plugins } from "../mod.ts";
 import { ADMIN_PASS, type Harness, harness } from "../../tests/integration/harness.ts";
+import type { Json } from "../../tests/helpers/emulator_api.ts";
 import { createAgentsPlugin } from "./mod.ts";
 
 export const SLUG = "acme/app";
@@ -37,7 +38,7 @@ export interface AgentsKit {
   /** `git <args>` in the emulator's bare repository of acme/app (stdout, trimmed). */
   git(...args: string[]): Promise<string>;
   /** GET through the API as the admin. */
-  get(path: string): Promise<any>; // deno-lint-ignore no-explicit-any
+  get(path: string): Promise<Json>;
   dispose(): Promise<void>;
 }
 
