@@ -19,6 +19,8 @@ export interface LocalAgent {
   forge_user: string;
   compact_pct: number;
   poll_interval: number;
+  /** The role's formula (`--formula`): a listed name or a path from the factory root. */
+  formula?: string | undefined;
 }
 
 export interface HireValues {

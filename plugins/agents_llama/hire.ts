@@ -35,6 +35,7 @@ import { EnvWriter } from "../../core/identity/env_writer.ts";
 import type { Plugin } from "../../core/plugin.ts";
 import { agentTable, type LocalAgent, withAgentTable } from "./agent_table.ts";
 import { type ForgeAccess, forgeIdentityAdapter } from "./forge_identity.ts";
+import { agentFormula } from "./formula_option.ts";
 import { assertNameOfItsOwn, knownAgents } from "./name_clash.ts";
 import { sectionOf, serviceOf, validateAgentName, validateRole } from "./names.ts";
 import { probeModelServer, type ProbeResult } from "./probe.ts";
@@ -50,6 +51,7 @@ export interface HireArguments {
   model?: string | undefined;
   apiKey?: string | undefined;
   pollInterval?: string | undefined;
+  formula?: string | undefined;
 }
 
 export interface HireRequest {
@@ -58,6 +60,8 @@ export interface HireRequest {
   section: string;
   /** The `[agents.<section>]` table; absent for an identity-only hire. */
   agent?: LocalAgent;
+  /** `--formula` as given; checked and recorded on the table by hireAgent. */
+  formula?: string;
 }
 
 const PRINTABLE = /^[^\s\p{Cc}][^\p{Cc}]*$/u;
@@ -72,6 +76,7 @@ export function parseHireArguments(args: HireArguments): HireRequest {
         ["--model", args.model],
         ["--api-key", args.apiKey],
         ["--poll-interval", args.pollInterval],
+        ["--formula", args.formula],
       ] as const
     ) {
       if (value !== undefined) {
@@ -116,7 +121,8 @@ export function parseHireArguments(args: HireArguments): HireRequest {
     forgeUser: name,
     pollInterval,
   });
-  return { name, role, section: sectionOf(name), agent };
+  const request: HireRequest = { name, role, section: sectionOf(name), agent };
+  return args.formula === undefined ? request : { ...request, formula: args.formula };
 }
 
 export interface HireDeps {
@@ -133,7 +139,7 @@ export interface HireReport {
   projectFile: string;
   identity: IdentityResult;
   /** Set for a local-model agent. */
-  local?: { probe: ProbeResult; composeFile: string; service: string };
+  local?: { probe: ProbeResult; composeFile: string; service: string; formula?: string };
 }
 
 export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<HireReport> {
@@ -154,7 +160,9 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
     throw new BadInputError(`${projectFile}: cannot read project file (${code})`);
   }
   const project = validateProject(parseTomlFile(before, projectFile), projectFile, settings);
-  const agent = request.agent;
+  const agent = request.agent && request.formula !== undefined
+    ? { ...request.agent, formula: await agentFormula(request.formula, root, context.cwd) }
+    : request.agent;
   // The agents already hired: this project as it is now, and the factory's others.
   const agents = knownAgents(projectFile, project.tables.agents);
   if (agent) {
@@ -220,7 +228,12 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
   return {
     projectFile,
     identity,
-    local: { probe, composeFile: written.path, service: serviceOf(request.section) },
+    local: {
+      probe,
+      composeFile: written.path,
+      service: serviceOf(request.section),
+      ...(agent.formula === undefined ? {} : { formula: agent.formula }),
+    },
   };
 }
 
@@ -279,7 +292,7 @@ export function describeHire(
   lines.push(
     `${shown(report.projectFile)}: [agents.${request.section}] written ` +
       `(roles ${agent.roles.join(",")}, poll_interval ${agent.poll_interval}, ` +
-      `compact_pct ${agent.compact_pct})`,
+      `compact_pct ${agent.compact_pct}${local.formula ? `, formula ${local.formula}` : ""})`,
     `${shown(local.composeFile)}: service ${local.service} generated`,
     `start it: disinto up   (or: docker compose -f ${local.composeFile} up -d ${local.service})`,
   );

@@ -14,6 +14,7 @@ export const localAgentSchema = z.strictObject({
   forge_user: z.string().regex(/^[A-Za-z0-9._-]+$/, "expected a Forgejo user name"),
   compact_pct: z.number().int().min(1).max(100).default(60),
   poll_interval: z.number().int().positive().default(60),
+  formula: z.string().min(1).optional(),
 });
 
 export const agentsSettingsSchema = z.record(

@@ -31,7 +31,11 @@ export function parseRepoArg(input: string, forgeUrl?: string): RepoArg {
     } catch {
       throw bad(input);
     }
-    path = decodeURIComponent(url.pathname);
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      throw bad(input); // a malformed %-escape, e.g. %zz
+    }
     // A URL on the forge itself names the repo there; anything else is migrated.
     if (!(forgeUrl && sameOrigin(url, forgeUrl))) cloneUrl = text;
   } else {

@@ -36,6 +36,7 @@ Deno.test("parseRepoArg rejects anything else with one bad-input line", () => {
       "https://github.com/acme",
       "acme/app;rm",
       "ac$me/app",
+      "https://x/%zz/y",
     ]
   ) {
     assert.throws(() => parseRepoArg(bad), (error: unknown) => {

@@ -44,6 +44,12 @@ const CASES: BadCase[] = [
     message: /<repo-url-or-slug>: "https:\/\/code\.example\/acme" is not valid/,
   },
   {
+    what: "a clone URL with a malformed %-escape",
+    args: ["init", "https://x/%zz/y", "--yes"],
+    env: PASS,
+    message: /<repo-url-or-slug>: "https:\/\/x\/%zz\/y" is not valid/,
+  },
+  {
     what: "an unknown flag",
     args: ["init", "acme/app", "--nope"],
     env: PASS,

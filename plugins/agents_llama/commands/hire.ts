@@ -1,4 +1,4 @@
-/** `disinto hire-an-agent <name> <role> --local-model URL [--model M] [--api-key K] [--poll-interval S]`. */
+/** `disinto hire-an-agent <name> <role> --local-model URL [--model M] [--api-key K] [--poll-interval S] [--formula F]`. */
 import type { Command } from "@commander-js/extra-typings";
 import type { CommandHost } from "../../../core/plugin.ts";
 import { describeHire, hireAgent, hireJson, parseHireArguments } from "../hire.ts";
@@ -12,6 +12,7 @@ export function registerHireCommand(program: Command, host: CommandHost): void {
     .option("--model <name>", "model name the server expects (default local-model)")
     .option("--api-key <key>", "API key of the model server (default sk-no-key-required)")
     .option("--poll-interval <seconds>", "seconds between poll cycles (default 60)")
+    .option("--formula <name-or-path>", "the formula of its role, recorded on its table")
     .action((name, role, options) =>
       host.run(async () => {
         const request = parseHireArguments({
@@ -21,6 +22,7 @@ export function registerHireCommand(program: Command, host: CommandHost): void {
           model: options.model,
           apiKey: options.apiKey,
           pollInterval: options.pollInterval,
+          formula: options.formula,
         });
         const plugins = host.plugins?.();
         if (!plugins) throw new Error("The command host does not expose its plugin list");

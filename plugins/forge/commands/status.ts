@@ -8,7 +8,8 @@ import type { Command } from "@commander-js/extra-typings";
 import { resolveClaudeConfigDir } from "../../../core/compose/claude.ts";
 import { claudeLogin } from "../../../core/compose/claude_login.ts";
 import type { Project } from "../../../core/config/project.ts";
-import { oneLine } from "../../../core/errors.ts";
+import { join } from "node:path";
+import { BadInputError, oneLine } from "../../../core/errors.ts";
 import type { CommandHost } from "../../../core/plugin.ts";
 import * as api from "../../../core/forgejo/mod.ts";
 import { type Credentials, ForgejoHttp } from "../../../core/forgejo/mod.ts";
@@ -152,8 +153,10 @@ export function registerStatusCommand(program: Command, host: CommandHost): void
         const factory = await openFactory(host);
         const projects = await loadProjects(host, factory);
         if (projects.length === 0) {
-          host.context.stderr.write("disinto: no projects here (run disinto init)\n");
-          return 1;
+          // Bad input like `issue` and `release` without a project: exit 2.
+          throw new BadInputError(
+            `${join(factory.root, "projects")}: no project TOML; expected one (run disinto init)`,
+          );
         }
         const statuses = await Promise.all(projects.map((p) => statusOf(host, factory, p)));
         for (const status of statuses) {
