@@ -1,0 +1,183 @@
+/**
+ * `disinto agents run|poll` as a command, against the emulator: the idle
+ * request budget, other agents' issues and non-dev labels left alone, SIGTERM
+ * finishing the step, the PID lock, enable flags and bad input.
+ */
+import assert from "node:assert/strict";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import process from "node:process";
+import type { Clock } from "../../core/context.ts";
+import { newUser } from "../../tests/helpers/emulator_api.ts";
+import { agentsKit, editWorktree, fakeAgent, outcome, SLUG } from "./_agents_kit.ts";
+import { pollerLockFile } from "./commands/agents.ts";
+
+const apiRequests = (kit: { h: { emulator: { requestLog(): { path: string }[] } } }) =>
+  kit.h.emulator.requestLog().filter((entry) => entry.path.startsWith("/api/"));
+
+Deno.test("an idle dev cycle costs 3 forge requests, with others' and non-dev issues around, and touches nothing", async () => {
+  const kit = await agentsKit();
+  try {
+    await newUser(kit.h.emulator, "alice");
+    await kit.h.adminApi("PUT", `/repos/${SLUG}/collaborators/alice`, { permission: "write" });
+    const theirs = await kit.issue("Alice's work", ["in-progress"]);
+    await kit.h.adminApi("PATCH", `/repos/${SLUG}/issues/${theirs}`, { assignees: ["alice"] });
+    const vision = await kit.issue("A vision", ["backlog", "vision"]);
+    const report = await kit.issue("A bug report", ["bug-report"]);
+    const queued = await kit.issue("Assigned to alice", ["backlog"]);
+    await kit.h.adminApi("PATCH", `/repos/${SLUG}/issues/${queued}`, { assignees: ["alice"] });
+    kit.h.emulator.clearRequestLog();
+    const agent = fakeAgent();
+    const run = await kit.run(["agents", "poll", "dev", "--once"], { runner: agent });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /dev: cycle done: idle/);
+    const requests = apiRequests(kit).map((e) => `${(e as { method?: string }).method} ${e.path}`);
+    assert.equal(requests.length, 3, requests.join("\n"));
+    assert.ok(requests.length <= 4);
+    assert.deepEqual(kit.h.emulator.writes(), []);
+    assert.equal(agent.calls.length, 0);
+    for (const n of [theirs, vision, report, queued]) {
+      assert.equal(kit.h.issue(SLUG, n).state, "open");
+    }
+    assert.deepEqual(kit.h.labelNames(SLUG, theirs), ["in-progress"]);
+    assert.deepEqual(kit.h.labelNames(SLUG, vision), ["backlog", "vision"]);
+  } finally {
+    await kit.dispose();
+  }
+});
+
+Deno.test("SIGTERM during `agents run` finishes the step (PR opened), skips the rest and exits 0", async () => {
+  const kit = await agentsKit();
+  try {
+    const n = await kit.issue("Task");
+    const stop = new AbortController();
+    const agent = fakeAgent(async (invocation) => {
+      stop.abort(); // the signal arrives while the agent works
+      await editWorktree(invocation, "finished anyway");
+      return outcome();
+    });
+    const run = await kit.run(["agents", "run", "--roles", "dev,review"], {
+      runner: agent,
+      signal: stop.signal,
+    });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /stopping: signal received/);
+    assert.doesNotMatch(run.stdout, /review:/, "the review role did not start");
+    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    assert.equal(pr.head.ref, `fix/issue-${n}`);
+    assert.deepEqual(kit.h.clock.slept.filter((ms) => ms >= 300_000), [], "no interval slept");
+    assert.deepEqual(
+      await readdir(join(kit.h.root, "state/agents")).then((f) =>
+        f.filter((name) => name.endsWith(".pid"))
+      ),
+      [],
+      "the PID locks are released",
+    );
+  } finally {
+    await kit.dispose();
+  }
+});
+
+Deno.test("`agents run` sleeps POLL_INTERVAL between rounds; SIGTERM cuts the sleep short", async () => {
+  const kit = await agentsKit();
+  try {
+    const stop = new AbortController();
+    const slept: number[] = [];
+    const clock: Clock = {
+      now: kit.h.clock.now,
+      sleep: (ms, signal) => {
+        slept.push(ms);
+        if (slept.length < 2) return kit.h.clock.sleep(ms);
+        stop.abort();
+        return Promise.reject(signal?.reason);
+      },
+    };
+    const run = await kit.run(["agents", "run"], {
+      clock,
+      signal: stop.signal,
+      env: { POLL_INTERVAL: "45", AGENT_ROLES: "dev" },
+    });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.deepEqual(slept, [45_000, 45_000]);
+    assert.equal(run.stdout.match(/dev: cycle done: idle/g)?.length, 2);
+    assert.match(run.stdout, /roles dev, every 45 s/);
+  } finally {
+    await kit.dispose();
+  }
+});
+
+Deno.test("the PID lock refuses a second poller of the project (exit 1, one line, no forge write)", async () => {
+  const kit = await agentsKit();
+  try {
+    await kit.issue("Task");
+    const file = pollerLockFile(kit.h.root, "app", undefined);
+    await mkdir(join(kit.h.root, "state/agents"), { recursive: true });
+    await writeFile(file, `${process.ppid}\n`); // a live process that is not us
+    kit.h.emulator.clearRequestLog();
+    const run = await kit.run(["agents", "poll", "dev"]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr.trim().split("\n").length, 1);
+    assert.match(
+      run.stderr,
+      new RegExp(`Another poller \\(pid ${process.ppid}\\) runs project "app"`),
+    );
+    assert.deepEqual(kit.h.emulator.writes(), []);
+  } finally {
+    await kit.dispose();
+  }
+});
+
+Deno.test("enable flags: with only state/.review-active, the dev role is paused", async () => {
+  const kit = await agentsKit();
+  try {
+    await kit.issue("Task");
+    await mkdir(join(kit.h.root, "state"), { recursive: true });
+    await writeFile(join(kit.h.root, "state/.review-active"), "");
+    const agent = fakeAgent();
+    const run = await kit.run(["agents", "run", "--once"], { runner: agent });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /dev: paused/);
+    assert.match(run.stdout, /review: cycle done/);
+    assert.equal(agent.calls.length, 0);
+    await writeFile(join(kit.h.root, "state/.dev-active"), "");
+    const resumed = await kit.run(["agents", "poll", "dev"], { runner: agent });
+    assert.match(resumed.stdout, /claimed/);
+  } finally {
+    await kit.dispose();
+  }
+});
+
+Deno.test("bad input exits 2 with one line naming it, and writes nothing", async () => {
+  const kit = await agentsKit();
+  try {
+    await kit.issue("Task");
+    kit.h.emulator.clearRequestLog();
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [
+        ["agents", "poll", "ops"],
+        {},
+        /agents poll <role>: unknown role "ops"; expected one of dev, review/,
+      ],
+      [["agents", "run", "--roles", "dev,qa"], {}, /--roles: unknown role "qa"/],
+      [["agents", "run", "--interval", "0"], {}, /--interval: "0" is not a poll interval/],
+      [
+        ["agents", "run", "--once"],
+        { POLL_INTERVAL: "5m" },
+        /POLL_INTERVAL: "5m" is not a poll interval/,
+      ],
+      [["agents", "run", "--once"], { AGENT_ROLES: "" }, /AGENT_ROLES: no role given/],
+      [["agents", "poll", "review"], { FORGE_REVIEW_TOKEN: "" }, /FORGE_REVIEW_TOKEN: not set/],
+    ];
+    for (const [argv, env, expected] of cases) {
+      const run = await kit.run(argv, { env });
+      assert.equal(run.code, 2, `${argv.join(" ")}: ${run.stderr}`);
+      assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+      assert.match(run.stderr, expected);
+      assert.doesNotMatch(run.stderr, /\n\s+at /);
+    }
+    assert.deepEqual(kit.h.emulator.writes(), []);
+    assert.deepEqual(apiRequests(kit), [], "bad input is refused before any forge request");
+  } finally {
+    await kit.dispose();
+  }
+});
