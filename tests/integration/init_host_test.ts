@@ -21,7 +21,14 @@ Deno.test("a compose-managed forge that does not answer is started with docker c
   try {
     const bin = join(h.root, "bin");
     const log = join(h.root, "docker.log");
-    await fakeTool(bin, "docker");
+    // The container's `forgejo admin user create --random-password` prints the password it made.
+    const generated = "random-pass-0123456789";
+    await fakeTool(
+      bin,
+      "docker",
+      `echo "$@" >> "$FAKE_LOG"\ncase "$*" in *"admin user create"*) ` +
+        `echo "generated random password is '${generated}'";; esac`,
+    );
     await writeFile(
       join(h.root, "docker-compose.yml"),
       "services:\n  forgejo:\n    image: forgejo\n",
@@ -36,7 +43,7 @@ Deno.test("a compose-managed forge that does not answer is started with docker c
         await h.adminApi("POST", "/admin/users", {
           username: "disinto-admin",
           email: "disinto-admin@disinto.local",
-          password: ADMIN_PASS,
+          password: generated,
           must_change_password: false,
         });
         await h.adminApi("PATCH", "/admin/users/disinto-admin", { admin: true });
@@ -53,8 +60,15 @@ Deno.test("a compose-managed forge that does not answer is started with docker c
     assert.match(lines[0]!, /^compose -f .*docker-compose\.yml up -d forgejo$/);
     assert.match(
       lines[1]!,
-      /^compose -f .*docker-compose\.yml exec -T -u git forgejo forgejo admin user create --admin --username disinto-admin --password \S+ --email \S+ --must-change-password=false$/,
+      /^compose -f .*docker-compose\.yml exec -T -u git forgejo forgejo admin user create --admin --username disinto-admin --random-password --random-password-length 32 --email \S+ --must-change-password=false$/,
     );
+    // The admin password is on no command line: the admin API set it, as the new admin.
+    assert.ok(!calls().includes(ADMIN_PASS));
+    const patch = h.emulator.requestLog().find((e) =>
+      e.method === "PATCH" && e.path === "/api/v1/admin/users/disinto-admin" &&
+      e.user === "disinto-admin"
+    );
+    assert.equal(patch?.status, 200);
     assert.match(result.stdout, /created +forge/);
     assert.match(result.stdout, /created +admin/);
     // The admin's first login was refused (401), then everything ran as disinto-admin.

@@ -13,6 +13,7 @@ import { RuntimeFailure } from "../../../core/errors.ts";
 import { redactUrl } from "../../../core/redact.ts";
 import * as api from "../../../core/forgejo/mod.ts";
 import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
+import { basicAuth } from "../../../core/forgejo/auth.ts";
 
 export interface ReadyOptions {
   root: string;
@@ -97,14 +98,23 @@ export async function ensureForgeReady(
   }
 }
 
-/** Create the admin inside the Forgejo container (compose-managed forges only). */
+/**
+ * Create the admin inside the Forgejo container (compose-managed forges only)
+ * without the password on any command line: `forgejo admin user create` has
+ * no environment or stdin option for it (Forgejo v11 cmd/admin_user_create.go:
+ * `--password` or `--random-password`, which prints "generated random
+ * password is '…'"), so the admin is created with a random password read from
+ * its output, then sets the operator's password through the admin API
+ * (`PATCH /admin/users/{u}`, authenticated with the random one).
+ */
 export async function createAdminInContainer(
   composeFile: string,
   user: string,
   password: string,
   env: Readonly<Record<string, string | undefined>>,
+  http: ForgejoHttp,
 ): Promise<void> {
-  await docker([
+  const output = await docker([
     "compose",
     "-f",
     composeFile,
@@ -120,25 +130,40 @@ export async function createAdminInContainer(
     "--admin",
     "--username",
     user,
-    "--password",
-    password,
+    "--random-password",
+    "--random-password-length",
+    "32",
     "--email",
     `${user}@disinto.local`,
     "--must-change-password=false",
   ], env);
+  const generated = /generated random password is '([^'\n]+)'/.exec(output)?.[1];
+  if (generated === undefined) {
+    throw new RuntimeFailure(
+      `forgejo admin user create did not print the generated password of "${user}"`,
+    );
+  }
+  await api.editUser(http.as(basicAuth(user, generated)), user, {
+    password,
+    must_change_password: false,
+  });
 }
 
-function docker(args: string[], env: Readonly<Record<string, string | undefined>>): Promise<void> {
+/** Run docker; resolves with its stdout. */
+function docker(
+  args: string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string> {
   const cleanEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) cleanEnv[key] = value;
   return new Promise((resolve, reject) => {
-    execFile("docker", args, { env: cleanEnv, timeout: 300_000 }, (error, _stdout, stderr) => {
-      if (!error) return resolve();
+    execFile("docker", args, { env: cleanEnv, timeout: 300_000 }, (error, stdout, stderr) => {
+      if (!error) return resolve(String(stdout));
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === "ENOENT"
         ? "docker is not installed"
         : String(stderr).trim().split("\n").at(-1);
-      // Never echo the arguments: they may hold the admin password.
+      // Never echo the arguments or the output: the output may hold a generated password.
       reject(
         new RuntimeFailure(
           `docker ${args.slice(0, 5).filter((a) => !a.includes("/")).join(" ")} failed: ${why}`,

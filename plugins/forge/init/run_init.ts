@@ -127,6 +127,7 @@ export async function runInit(
       options.adminUser,
       options.adminPass,
       context.env,
+      http,
     );
     adminCheck = await stepRetry(() => api.whoami(http, http.credentials));
     adminStatus = "created";
