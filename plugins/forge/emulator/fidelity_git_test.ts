@@ -253,3 +253,71 @@ const CREDENTIALS_REFUSED = "Credentials are incorrect or have expired. Retry yo
   "see https://codeberg.org/forgejo/forgejo/issues/2809 for more information\n";
 
 const withSlash = (url: string) => url.endsWith("/") ? url : `${url}/`;
+
+Deno.test("forgejo fidelity: git HTTP honours the account gates and REQUIRE_SIGNIN_VIEW", async (t) => {
+  const em = await startEmulator();
+  try {
+    const alice = await newUser(em, "alice");
+    await newRepo(em, "alice", "open");
+    const token = await newToken(em, alice, ["read:repository"]);
+    const refs = (headers: Record<string, string> = {}) =>
+      fetch(new URL("alice/open.git/info/refs?service=git-upload-pack", withSlash(em.url)), {
+        headers,
+        redirect: "manual",
+      });
+    const status = async (headers: Record<string, string> = {}) => {
+      const reply = await refs(headers);
+      await reply.body?.cancel();
+      return reply.status;
+    };
+
+    await t.step("--require-signin refuses anonymous clones of a public repo", async () => {
+      assert.equal(await status(), 200);
+      em.control.setRequireSignin(true);
+      // routers/web/githttp.go requireSignIn: 401 with the Basic challenge.
+      const reply = await refs();
+      assert.equal(reply.status, 401);
+      assert.equal(reply.headers.get("www-authenticate"), 'Basic realm="Gitea"');
+      await reply.body?.cancel();
+      assert.equal(await status({ authorization: alice.auth }), 200);
+      em.control.setRequireSignin(false);
+    });
+
+    await t.step("a user who must change their password is refused", async () => {
+      em.control.setMustChangePassword("alice", true);
+      // routers/web/web.go verifyAuthWithOptions: git's user agent gets a plain 401 …
+      for (const auth of [alice.auth, basic(token, "")]) {
+        const reply = await refs({ authorization: auth, "user-agent": "git/2.39.5" });
+        assert.equal(reply.status, 401);
+        assert.equal(await reply.text(), "Update your password\n");
+      }
+      // … anything else the redirect to the change-password page.
+      const browser = await refs({ authorization: alice.auth, "user-agent": "Mozilla/5.0" });
+      assert.equal(browser.status, 303);
+      assert.equal(browser.headers.get("location"), "/user/settings/change_password");
+      await browser.body?.cancel();
+      em.control.setMustChangePassword("alice", false);
+      assert.equal(await status({ authorization: alice.auth }), 200);
+    });
+
+    await t.step(
+      "a prohibited user's password is refused, their token gets the suspended page",
+      async () => {
+        await adminCall(em, "PATCH", "/admin/users/alice", {
+          login_name: "alice",
+          source_id: 0,
+          prohibit_login: true,
+        });
+        const byPassword = await refs({ authorization: alice.auth });
+        assert.equal(byPassword.status, 401);
+        assert.equal(await byPassword.text(), CREDENTIALS_REFUSED);
+        const byToken = await refs({ authorization: basic(token, "") });
+        assert.equal(byToken.status, 200);
+        assert.equal(byToken.headers.get("content-type"), "text/html; charset=utf-8");
+        assert.match(await byToken.text(), /Account is suspended/);
+      },
+    );
+  } finally {
+    await em.dispose();
+  }
+});

@@ -4,7 +4,7 @@
  * 401 to ask for credentials, token scopes, then `git http-backend`, whose
  * pushes pass the pre-receive hook (git_push_hook.ts).
  */
-import { identify, readForm } from "./auth.ts";
+import { type AuthResult, identify, readForm } from "./auth.ts";
 import type { Forge } from "./forge.ts";
 import { hookEnv, receiveCommands } from "./git_push_hook.ts";
 
@@ -27,21 +27,24 @@ const credentialsRefused = () =>
     { status: 401, headers: TEXT },
   );
 
+/** The prohibit_login page verifyAuthWithOptions renders, with status 200. */
+const suspendedPage = () =>
+  new Response(
+    "<!DOCTYPE html>\n<html><head><title>Account is suspended</title></head><body>" +
+      "<p>Your account has been suspended from interacting with the instance. " +
+      "Contact the instance administrator to regain access.</p></body></html>\n",
+    { status: 200, headers: { "content-type": "text/html; charset=utf-8" } },
+  );
+
 /** Go's http.Error with http.StatusText: the plain answer of ctx.Error(status). */
 const forbidden = () => new Response("Forbidden\n", { status: 403, headers: TEXT });
 
-export async function handleGit(
-  forge: Forge,
-  request: Request,
-  owner: string,
-  name: string,
-  rest: string,
-): Promise<Response> {
-  const repo = forge.state.repo(owner, name);
-  if (!repo) return new Response("Not found\n", { status: 404 });
-  const url = new URL(request.url);
-  const pushing = rest === "git-receive-pack" ||
-    url.searchParams.get("service") === "git-receive-pack";
+/**
+ * Who is calling, through the middlewares Forgejo runs before any git route
+ * (routers/web/githttp.go): webAuth, then ignSignInAndCsrf's account checks
+ * (routers/web/web.go verifyAuthWithOptions), then requireSignIn.
+ */
+async function gitCaller(forge: Forge, request: Request): Promise<AuthResult> {
   // services/auth/basic.go: a token as the user name only with an empty
   // password or `x-oauth-basic`; a token header or ?token= works too.
   const found = identify(request, forge.state, {
@@ -50,7 +53,42 @@ export async function handleGit(
     now: forge.now,
     form: await readForm(request),
   });
-  if ("error" in found) return credentialsRefused();
+  if ("error" in found) return { error: credentialsRefused() };
+  const caller = found.caller;
+  if (!caller) return forge.knobs.requireSignin ? { error: challenge() } : found;
+  const user = caller.user;
+  // services/auth/signin.go UserSignIn refuses a prohibited user's password
+  // (not an inactive one's): webAuth's 401. A token still signs them in.
+  if (!caller.token && user.prohibitLogin) return { error: credentialsRefused() };
+  if (user.prohibitLogin || !user.active) return { error: suspendedPage() };
+  if (user.mustChangePassword) {
+    const git = (request.headers.get("user-agent") ?? "").startsWith("git");
+    return {
+      error: git
+        ? new Response("Update your password\n", { status: 401, headers: TEXT })
+        : new Response(null, {
+          status: 303,
+          headers: { location: "/user/settings/change_password" },
+        }),
+    };
+  }
+  return found;
+}
+
+export async function handleGit(
+  forge: Forge,
+  request: Request,
+  owner: string,
+  name: string,
+  rest: string,
+): Promise<Response> {
+  const found = await gitCaller(forge, request);
+  if ("error" in found) return found.error;
+  const repo = forge.state.repo(owner, name);
+  if (!repo) return new Response("Not found\n", { status: 404 });
+  const url = new URL(request.url);
+  const pushing = rest === "git-receive-pack" ||
+    url.searchParams.get("service") === "git-receive-pack";
   const token = found.caller?.token ?? null;
   const user = found.caller?.user ?? null;
   if (token) {
