@@ -1,23 +1,25 @@
 /**
  * The agents plugin (SPEC §7): `disinto agents run|poll`, the poll loop every
- * agent container runs. `createAgentsPlugin` lets tests put their own agent
- * runner at the bottom of the `wrapAgentRun` chain.
+ * agent container runs. The base of the agent runner chain is the Claude CLI
+ * (runner/, CLAUDE_BIN overrides the command); this plugin's `wrapAgentRun`
+ * hook holds the backend lock around every run. `createAgentsPlugin` lets
+ * tests put their own runner at the bottom of the chain.
  */
-import type { AgentRunner, Plugin } from "../../core/plugin.ts";
-import { RuntimeFailure } from "../../core/errors.ts";
+import type { Plugin } from "../../core/plugin.ts";
 import { type AgentsCommandOptions, registerAgentsCommands } from "./commands/agents.ts";
-
-const noRunner: AgentRunner = () =>
-  Promise.reject(new RuntimeFailure("No agent runner is configured"));
+import { backendLockWrapper, claudeRunner } from "./runner/mod.ts";
 
 export function createAgentsPlugin(options: Partial<AgentsCommandOptions> = {}): Plugin {
-  const resolved: AgentsCommandOptions = { baseRunner: options.baseRunner ?? (() => noRunner) };
+  const resolved: AgentsCommandOptions = {
+    baseRunner: options.baseRunner ?? (() => claudeRunner()),
+  };
   return {
     name: "agents",
     description: "the agents' poll loop: turns backlog issues into reviewed, merged pull requests",
     commands(program, host) {
       registerAgentsCommands(program, host, resolved);
     },
+    hooks: { wrapAgentRun: backendLockWrapper },
   };
 }
 
