@@ -19,8 +19,14 @@ const LOCAL = { ANTHROPIC_API_KEY: "sk-no-key-required", ANTHROPIC_BASE_URL: "ht
  */
 function recordingRunner(trace: string[]) {
   const held = new Map<string, PromiseWithResolvers<void>>();
+  const started = new Map<string, PromiseWithResolvers<void>>();
+  const startOf = (name: string) => {
+    if (!started.has(name)) started.set(name, Promise.withResolvers<void>());
+    return started.get(name)!;
+  };
   const runner: AgentRunner = async (inv) => {
     trace.push(`${inv.prompt} start`);
+    startOf(inv.prompt).resolve();
     await held.get(inv.prompt)?.promise;
     trace.push(`${inv.prompt} end`);
     return outcomeWithoutRun("success", inv.prompt);
@@ -30,7 +36,9 @@ function recordingRunner(trace: string[]) {
     held.set(name, gate);
     return () => gate.resolve();
   };
-  return { runner, hold };
+  /** Resolves once the run named `name` is inside (holding its lock). */
+  const entered = (name: string) => startOf(name).promise;
+  return { runner, hold, entered };
 }
 
 /** An invocation whose progress lines are kept, and a promise for the first "waiting" line. */
@@ -65,10 +73,11 @@ for (
   Deno.test(`${label}: two runs on the same backend serialize`, async () => {
     await withRoot(async (root) => {
       const trace: string[] = [];
-      const { runner, hold } = recordingRunner(trace);
+      const { runner, hold, entered } = recordingRunner(trace);
       const wrapped = lockWrapper()(runner);
       const releaseA = hold("A");
       const a = wrapped(invocation(root, env, { prompt: "A" }));
+      await entered("A");
       const b = watched(invocation(root, env, { prompt: "B" }));
       const bDone = wrapped(b.inv);
       await b.waiting; // B found the lock taken...
@@ -87,10 +96,11 @@ for (
 Deno.test("local models on two servers do not wait for each other", async () => {
   await withRoot(async (root) => {
     const trace: string[] = [];
-    const { runner, hold } = recordingRunner(trace);
+    const { runner, hold, entered } = recordingRunner(trace);
     const wrapped = lockWrapper()(runner);
     const releaseA = hold("A");
     const a = wrapped(invocation(root, LOCAL, { prompt: "A" }));
+    await entered("A");
     const other = { ...LOCAL, ANTHROPIC_BASE_URL: "http://llama-2:8080" };
     await wrapped(invocation(root, other, { prompt: "B" })); // finishes while A is inside
     assert.deepEqual(trace, ["A start", "B start", "B end"]);
@@ -141,10 +151,11 @@ Deno.test("a lock not free within CLAUDE_LOCK_TIMEOUT: lock_timeout, and the age
 Deno.test("a stop while waiting for the lock ends the wait: stopped, no run", async () => {
   await withRoot(async (root) => {
     const trace: string[] = [];
-    const { runner, hold } = recordingRunner(trace);
+    const { runner, hold, entered } = recordingRunner(trace);
     const wrapped = lockWrapper()(runner);
     const releaseA = hold("A");
     const a = wrapped(invocation(root, {}, { prompt: "A" }));
+    await entered("A");
     const stop = new AbortController();
     const b = watched(invocation(root, {}, { prompt: "B", signal: stop.signal }));
     const bDone = wrapped(b.inv);
@@ -162,11 +173,12 @@ Deno.test("a stop while waiting for the lock ends the wait: stopped, no run", as
 Deno.test("a waiting run says it is still waiting, every progress interval", async () => {
   await withRoot(async (root) => {
     const trace: string[] = [];
-    const { runner, hold } = recordingRunner(trace);
+    const { runner, hold, entered } = recordingRunner(trace);
     const clock = new ManualClock();
     const wrapped = lockWrapper({ clock, progressEveryMs: 30_000 })(runner);
     const releaseA = hold("A");
     const a = wrapped(invocation(root, {}, { prompt: "A" }));
+    await entered("A");
     const b = watched(invocation(root, {}, { prompt: "B" }));
     const bDone = wrapped(b.inv);
     await b.waiting;
