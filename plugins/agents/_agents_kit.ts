@@ -24,7 +24,8 @@ export interface RunResult {
 }
 
 export interface RunOptions {
-  runner?: AgentRunner;
+  /** The agent runner at the bottom of the chain; null = the real one (CLAUDE_BIN). */
+  runner?: AgentRunner | null;
   env?: Record<string, string>;
   signal?: AbortSignal;
   clock?: Clock;
@@ -52,10 +53,12 @@ export async function agentsKit(): Promise<AgentsKit> {
   const kit: AgentsKit = {
     h,
     async run(argv, options = {}) {
-      const runner = options.runner ?? fakeAgent();
-      const list = plugins.map((plugin) =>
-        plugin.name === "agents" ? createAgentsPlugin({ baseRunner: () => runner }) : plugin
-      );
+      const runner = options.runner === undefined ? fakeAgent() : options.runner;
+      const list = runner === null
+        ? plugins
+        : plugins.map((plugin) =>
+          plugin.name === "agents" ? createAgentsPlugin({ baseRunner: () => runner }) : plugin
+        );
       const context = testContext({
         argv: ["--root", h.root, ...argv],
         env: {
