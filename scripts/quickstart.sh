@@ -28,6 +28,9 @@ cleanup() {
 trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
+# curl as the admin: the credentials go in a config on stdin (printf is a shell
+# builtin), so the password is on no command line.
+admin_curl() { printf 'user = "%s:%s"\n' "$admin_user" "$admin_pass" | curl -K - "$@"; }
 disinto() { "$bin" --root "$root" "$@"; }
 
 step "the binary"
@@ -37,8 +40,9 @@ step "the embedded Forgejo emulator on loopback"
 admin_user=disinto-admin
 admin_pass=$(node -e 'process.stdout.write(require("node:crypto").randomBytes(12).toString("hex"))')
 mkdir -p "$root/state"
-"$bin" forge emulate --host 127.0.0.1 --port 0 --state "$root/state/emulator" \
-  --admin-user "$admin_user" --admin-pass "$admin_pass" \
+# The password reaches the emulator through its environment (FORGE_ADMIN_PASS), never argv.
+FORGE_ADMIN_PASS="$admin_pass" "$bin" forge emulate --host 127.0.0.1 --port 0 \
+  --state "$root/state/emulator" --admin-user "$admin_user" \
   --request-log "$root/state/emulator-requests.jsonl" >"$root/state/emulator.out" 2>&1 &
 emulator_pid=$!
 url=""
@@ -50,7 +54,7 @@ for _ in $(seq 1 100); do # up to 10 s
 done
 [ -n "$url" ] || { echo "the emulator printed no URL within 10 s" >&2; cat "$root/state/emulator.out" >&2; exit 1; }
 echo "emulator at $url (PID $emulator_pid)"
-curl -fsS -u "$admin_user:$admin_pass" "$url/api/v1/version" && echo
+admin_curl -fsS "$url/api/v1/version" && echo
 
 # Secrets go to the factory's .env, never onto a command line shown to others.
 printf 'FORGE_ADMIN_USER=%s\nFORGE_ADMIN_PASS=%s\n' "$admin_user" "$admin_pass" >"$root/.env"
@@ -73,9 +77,9 @@ awk '/^services:/ { in_services = 1; next } /^[^ ]/ { in_services = 0 }
   in_services && /^  [a-z][a-z0-9-]*:$/ { sub(/:$/, ""); print "  service" $0 }' "$root/docker-compose.yml"
 
 step "an issue in the backlog, claimed by dev-bot"
-backlog_id=$(curl -fsS -u "$admin_user:$admin_pass" "$url/api/v1/repos/demo/app/labels?limit=50" |
+backlog_id=$(admin_curl -fsS "$url/api/v1/repos/demo/app/labels?limit=50" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const l=JSON.parse(s).find(x=>x.name==="backlog");process.stdout.write(String(l.id))})')
-curl -fsS -u "$admin_user:$admin_pass" -H 'content-type: application/json' \
+admin_curl -fsS -H 'content-type: application/json' \
   -d "{\"title\":\"Say hello in the README\",\"body\":\"A first task for the factory.\",\"labels\":[$backlog_id]}" \
   "$url/api/v1/repos/demo/app/issues" >/dev/null
 disinto issue claim 1

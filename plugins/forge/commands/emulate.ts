@@ -2,7 +2,9 @@
  * `disinto forge emulate`: the embedded Forgejo emulator (SPEC §13) on
  * loopback until SIGINT/SIGTERM. Prints its URL and where the admin password
  * comes from; a generated password is printed once, on this start-up line
- * only, since nothing else could tell the operator what it is.
+ * only, since nothing else could tell the operator what it is. The password
+ * is best given as FORGE_ADMIN_PASS in the environment: `--admin-pass` (kept,
+ * SPEC §3) puts it on a command line other users can read in `ps`.
  */
 import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { mkdir } from "node:fs/promises";
@@ -36,7 +38,7 @@ export function registerEmulateCommand(program: Command, host: CommandHost): voi
     .option("--admin-user <user>", "site admin login (else FORGE_ADMIN_USER, else disinto-admin)")
     .option(
       "--admin-pass <password>",
-      "site admin password (else FORGE_ADMIN_PASS, else generated)",
+      "site admin password (prefer FORGE_ADMIN_PASS in the environment: a flag shows in ps and shell history; else generated)",
     )
     .option(
       "--fault-rate <r>",
