@@ -4,6 +4,7 @@
  * replaced whole (or appended), every other byte of the file stays.
  */
 import { renderTable, replaceTable } from "../../core/config/toml_table.ts";
+import { envSuffix } from "../../core/identity/env_keys.ts";
 
 export const DEFAULT_MODEL = "local-model";
 export const DEFAULT_API_KEY = "sk-no-key-required";
@@ -14,7 +15,10 @@ export const COMPACT_PCT = 60;
 export interface LocalAgent {
   base_url: string;
   model: string;
-  api_key: string;
+  /** The key itself: only the default (no secret) or a table written by hand or an old hire. */
+  api_key?: string | undefined;
+  /** The `.env` key holding the model server's API key (`--api-key`): a runtime `${VAR}`. */
+  api_key_env?: string | undefined;
   roles: string[];
   forge_user: string;
   compact_pct: number;
@@ -32,12 +36,22 @@ export interface HireValues {
   pollInterval?: number | undefined;
 }
 
-/** The table's values, in the order they are written. */
+/** `dev-qwen` → `ANTHROPIC_API_KEY_DEV_QWEN`: where `.env` keeps the agent's `--api-key`. */
+export function apiKeyEnvKey(forgeUser: string): string {
+  return `ANTHROPIC_API_KEY_${envSuffix(forgeUser)}`;
+}
+
+/**
+ * The table's values, in the order they are written. An API key given is
+ * never written here (the TOML is 0644): the table names its `.env` key.
+ */
 export function agentTable(values: HireValues): LocalAgent {
   return {
     base_url: values.baseUrl,
     model: values.model ?? DEFAULT_MODEL,
-    api_key: values.apiKey ?? DEFAULT_API_KEY,
+    ...(values.apiKey === undefined
+      ? { api_key: DEFAULT_API_KEY }
+      : { api_key_env: apiKeyEnvKey(values.forgeUser) }),
     roles: [values.role],
     forge_user: values.forgeUser,
     compact_pct: COMPACT_PCT,

@@ -4,7 +4,8 @@
  * references to its own `.env` keys), its model settings resolved at
  * generation time, and its own data and repos volumes.
  */
-import { resolveClaudePaths, sharedClaudeMount } from "../../core/compose/claude.ts";
+import { backendLockPath } from "../../core/agent/backend_lock.ts";
+import { resolveClaudePaths } from "../../core/compose/claude.ts";
 import type { ComposeContribution, ComposeService } from "../../core/compose/model.ts";
 import {
   AGENT_HOME,
@@ -19,16 +20,16 @@ import type { Project } from "../../core/config/project.ts";
 import { BadInputError } from "../../core/errors.ts";
 import { agentEnvKeys } from "../../core/identity/env_keys.ts";
 import type { ComposeHookInput } from "../../core/plugin.ts";
-import type { LocalAgent } from "./agent_table.ts";
+import { DEFAULT_API_KEY, type LocalAgent } from "./agent_table.ts";
 import { serviceOf } from "./names.ts";
 
-/** One lock file per model backend (host and port), inside the shared config dir. */
-export function backendLockFile(configDir: string, baseUrl: string): string {
-  const url = new URL(baseUrl);
-  const port = url.port || (url.protocol === "https:" ? "443" : "80");
-  const host = url.hostname.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-  return `${configDir}/backend-${host}-${port}.lock`;
-}
+/**
+ * A local-model agent has no OAuth login to share (SPEC §11.1): it gets the
+ * CLI read-only but never the shared config directory — its own config lives
+ * in its data volume — and one lock per model server under the factory's
+ * shared `state/locks/` (the runner computes the same path).
+ */
+export const LOCAL_AGENT_CLAUDE_DIR = `${AGENT_HOME}/data/claude`;
 
 export function localAgentService(
   project: Project,
@@ -36,8 +37,7 @@ export function localAgentService(
   agent: LocalAgent,
   input: ComposeHookInput,
 ): ComposeService {
-  const paths = resolveClaudePaths(input.env);
-  const claude = sharedClaudeMount(paths);
+  const cli = resolveClaudePaths(input.env).bin;
   const keys = agentEnvKeys(agent.forge_user);
   const service = serviceOf(section);
   return {
@@ -54,19 +54,23 @@ export function localAgentService(
       FORGE_TOKEN: runtime(keys.tokenKey),
       FORGE_PASS: runtime(keys.passKey),
       ANTHROPIC_BASE_URL: agent.base_url,
-      ANTHROPIC_API_KEY: agent.api_key,
+      // A key given to hire lives in .env (api_key_env); a literal api_key still works.
+      ANTHROPIC_API_KEY: agent.api_key_env
+        ? runtime(agent.api_key_env)
+        : agent.api_key ?? DEFAULT_API_KEY,
       CLAUDE_MODEL: agent.model,
       CLAUDE_AUTOCOMPACT_PCT_OVERRIDE: String(agent.compact_pct),
       POLL_INTERVAL: String(agent.poll_interval),
       AGENT_ROLES: agent.roles.join(","),
-      AGENT_LOCK_FILE: backendLockFile(paths.configDir, agent.base_url),
-      ...claude.environment,
+      AGENT_LOCK_FILE: backendLockPath(FACTORY_ROOT_IN_CONTAINER, agent.base_url),
+      CLAUDE_BIN: cli,
+      CLAUDE_CONFIG_DIR: LOCAL_AGENT_CLAUDE_DIR,
     },
     volumes: [
       ...FACTORY_VOLUMES,
       `${service}-data:${AGENT_HOME}/data`,
       `${service}-repos:${AGENT_HOME}/repos`,
-      ...claude.volumes,
+      `${cli}:${cli}:ro`,
     ],
   };
 }

@@ -14,7 +14,7 @@ import {
   renderComposeFile,
 } from "../../core/compose/generate.ts";
 import { replaceComposeFile } from "../../core/compose/write.ts";
-import { readEnvFile } from "../../core/config/env_file.ts";
+import { readEnvFile, updateEnvFile } from "../../core/config/env_file.ts";
 import { withStateLock } from "../../core/config/state_lock.ts";
 import {
   httpUrlSchema,
@@ -62,6 +62,8 @@ export interface HireRequest {
   agent?: LocalAgent;
   /** `--formula` as given; checked and recorded on the table by hireAgent. */
   formula?: string;
+  /** `--api-key`: written to `.env` under the table's `api_key_env`, never to the TOML. */
+  apiKey?: string;
 }
 
 const PRINTABLE = /^[^\s\p{Cc}][^\p{Cc}]*$/u;
@@ -121,8 +123,14 @@ export function parseHireArguments(args: HireArguments): HireRequest {
     forgeUser: name,
     pollInterval,
   });
-  const request: HireRequest = { name, role, section: sectionOf(name), agent };
-  return args.formula === undefined ? request : { ...request, formula: args.formula };
+  return {
+    name,
+    role,
+    section: sectionOf(name),
+    agent,
+    ...(args.formula === undefined ? {} : { formula: args.formula }),
+    ...(args.apiKey === undefined ? {} : { apiKey: args.apiKey }),
+  };
 }
 
 export interface HireDeps {
@@ -206,6 +214,9 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
   });
 
   if (!agent) return { projectFile, identity };
+  if (request.apiKey !== undefined && agent.api_key_env) {
+    await updateEnvFile(envPath, { [agent.api_key_env]: request.apiKey });
+  }
 
   // 3. The model server: down is a warning, the agent waits for it.
   const probe = await probeModelServer(context.fetch, agent.base_url, {

@@ -10,6 +10,7 @@ export const localAgentSchema = z.strictObject({
   base_url: httpUrlSchema,
   model: z.string().min(1).default("local-model"),
   api_key: z.string().default("sk-no-key-required"),
+  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a .env key").optional(),
   roles: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a role name")).min(1),
   forge_user: z.string().regex(/^[A-Za-z0-9._-]+$/, "expected a Forgejo user name"),
   compact_pct: z.number().int().min(1).max(100).default(60),
