@@ -27,13 +27,17 @@ import { oneLine } from "../../core/errors.ts";
 import { incrementCounter, readCounter, resetCounter } from "../../core/lock/counter.ts";
 import { devQueue } from "../forge/lifecycle/mod.ts";
 import { branchOf, doIssueWork, type Task, type WorkResult } from "./dev_work.ts";
-import { approvalOf, issueOfPull, unansweredChangeRequest } from "./review_state.ts";
+import {
+  approvalOf,
+  issueOfPull,
+  sameLogin as same,
+  unansweredChangeRequest,
+} from "./review_state.ts";
 import type { RoleContext } from "./role_context.ts";
 
 export const MAX_FIX_ATTEMPTS = 3;
 export const MAX_AGENT_FAILURES = 3;
 
-const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
 const labelsOf = (issue: api.Issue) => issue.labels.map((label) => label.name);
 const attemptKey = (ctx: RoleContext, pr: number, kind: string) => `${ctx.slug}#${pr}:${kind}`;
 

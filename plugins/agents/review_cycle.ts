@@ -8,11 +8,9 @@
  * A failed agent run posts nothing: the PR is tried again next cycle.
  */
 import * as api from "../../core/forgejo/mod.ts";
-import { reviewedHead } from "./review_state.ts";
+import { reviewedHead, sameLogin as same } from "./review_state.ts";
 import type { RoleContext } from "./role_context.ts";
 import { reviewBody, verdictOf } from "./verdict.ts";
-
-const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
 
 export interface ReviewReport {
   reviewed: Array<{ pull: number; event: string }>;

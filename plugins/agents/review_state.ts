@@ -17,7 +17,8 @@ export interface ReviewFacts {
 }
 
 const VERDICTS = new Set(["APPROVED", "REQUEST_CHANGES"]);
-const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
+/** Forge logins compare case-insensitively. */
+export const sameLogin = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
 
 /** Each reviewer's current verdict (other than `author`'s), by login, in review order. */
 export function currentVerdicts<R extends ReviewFacts>(
@@ -27,7 +28,7 @@ export function currentVerdicts<R extends ReviewFacts>(
   const latest = new Map<string, R>();
   for (const review of [...reviews].sort((a, b) => a.id - b.id)) {
     const login = review.user?.login;
-    if (!login || same(login, author) || review.dismissed) continue;
+    if (!login || sameLogin(login, author) || review.dismissed) continue;
     if (VERDICTS.has(review.state)) latest.set(login.toLowerCase(), review);
   }
   return latest;
@@ -74,7 +75,7 @@ export function reviewedHead(
   headSha: string | undefined,
 ): boolean {
   return reviews.some((review) =>
-    same(review.user?.login, reviewer) && review.state !== "PENDING" && !review.dismissed &&
+    sameLogin(review.user?.login, reviewer) && review.state !== "PENDING" && !review.dismissed &&
     headSha !== undefined && review.commit_id === headSha
   );
 }
