@@ -330,11 +330,9 @@ export function registerIssueRoutes(app: ApiApp, forge: Forge): void {
       (!before || Date.parse(e.updated) < Date.parse(before))
     ).sort((a, b) => Date.parse(a.created) - Date.parse(b.created) || a.id - b.id);
     const page = paged(c.req.raw, forge.rootUrl, events, { allWithoutPage: true, countPage: true });
-    return json(
-      200,
-      page.items.map((e) => forge.timelineJson(e, found.ok.repo, issue)),
-      page.headers,
-    );
+    // ListIssueCommentsAndTimeline appends to a nil slice: no events is `null`.
+    const items = page.items.map((e) => forge.timelineJson(e, found.ok.repo, issue));
+    return json(200, items.length === 0 ? null : items, page.headers);
   });
 }
 
