@@ -6,7 +6,8 @@ import { parse } from "yaml";
 import { runCli } from "../../core/cli/run.ts";
 import { testContext } from "../../core/context.ts";
 import { plugins } from "../mod.ts";
-import { backendLockFile } from "./compose_service.ts";
+import { backendLockPath } from "../../core/agent/backend_lock.ts";
+import { LOCAL_AGENT_CLAUDE_DIR } from "./compose_service.ts";
 
 const agent = (section: string, user: string, url: string) =>
   `\n[agents.${section}]\nbase_url = "${url}"\nroles = ["dev"]\nforge_user = "${user}"\n`;
@@ -54,8 +55,30 @@ Deno.test("one section used by two projects is bad input naming it", async () =>
   assert.match(result.stderr, /agents\.qwen: the section is also used by another project/);
 });
 
-Deno.test("one lock per model backend", () => {
-  assert.equal(backendLockFile("/c", "http://10.0.0.1:8081"), "/c/backend-10.0.0.1-8081.lock");
-  assert.equal(backendLockFile("/c", "https://M.example"), "/c/backend-m.example-443.lock");
-  assert.equal(backendLockFile("/c", "http://[::1]:9/"), "/c/backend----1--9.lock");
+Deno.test("one lock per model backend under the shared state/locks; the shared Claude config never mounted", async () => {
+  const result = await generate({
+    "a.toml": project("a") + agent("qwen", "dev-qwen", "http://m1:8081") +
+      agent("qwen2", "dev-qwen2", "http://m1:8081") + agent("other", "dev-other", "http://m2:8081"),
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const services = parse(result.stdout).services;
+  const [qwen, qwen2, other] = ["agents-qwen", "agents-qwen2", "agents-other"].map((name) =>
+    services[name]
+  );
+  // The runner computes the same path from the factory root (core/agent/backend_lock.ts).
+  assert.equal(qwen.environment.AGENT_LOCK_FILE, backendLockPath("/factory", "http://m1:8081"));
+  assert.match(qwen.environment.AGENT_LOCK_FILE, /^\/factory\/state\/locks\/backend-m1-8081-/);
+  assert.equal(qwen2.environment.AGENT_LOCK_FILE, qwen.environment.AGENT_LOCK_FILE);
+  assert.notEqual(other.environment.AGENT_LOCK_FILE, qwen.environment.AGENT_LOCK_FILE);
+  assert.ok(qwen.volumes.includes("./state:/factory/state"), "state/ is the shared mount");
+  for (const service of [qwen, qwen2, other]) {
+    assert.equal(service.environment.CLAUDE_CONFIG_DIR, LOCAL_AGENT_CLAUDE_DIR);
+    assert.ok(
+      !service.volumes.some((volume: string) => volume.includes("/home/op/.claude")),
+      `a local-model agent mounts the shared config: ${service.volumes}`,
+    );
+    assert.ok(service.volumes.includes("/home/op/.local/bin/claude:/home/op/.local/bin/claude:ro"));
+  }
+  // The batch agents on the OAuth login still share it.
+  assert.ok(services.agents.volumes.includes("/home/op/.claude:/home/op/.claude"));
 });

@@ -177,7 +177,7 @@ Deno.test("up, down and logs run docker compose on the factory's file", async ()
   }
 });
 
-Deno.test("Claude: batch services share the config dir at one absolute path, chat has its own", async () => {
+Deno.test("Claude: the agents share the config dir at one absolute path; local-model agents and chat have their own", async () => {
   const agent =
     '[agents.dev-qwen]\nbase_url = "http://m:8081"\nroles = ["dev"]\nforge_user = "dev-qwen"\n';
   const root = await factory(PROJECT + agent);
@@ -192,9 +192,13 @@ Deno.test("Claude: batch services share the config dir at one absolute path, cha
       assert.equal(result.code, 0, result.stderr);
       const services = parse(result.stdout).services;
       const shared = "CLAUDE_CONFIG_DIR" in env ? env.CLAUDE_CONFIG_DIR : "/home/op/.claude";
+      assert.equal(services.agents.environment.CLAUDE_CONFIG_DIR, shared);
+      assert.ok(services.agents.volumes.includes(`${shared}:${shared}`));
+      // A local-model agent has no OAuth login to share: the CLI, never the shared config.
+      const local = services["agents-dev-qwen"];
+      assert.notEqual(local.environment.CLAUDE_CONFIG_DIR, shared);
+      assert.ok(!local.volumes.some((v: string) => v.startsWith(`${shared}:`)));
       for (const name of ["agents", "agents-dev-qwen"]) {
-        assert.equal(services[name].environment.CLAUDE_CONFIG_DIR, shared, name);
-        assert.ok(services[name].volumes.includes(`${shared}:${shared}`), name);
         assert.equal(services[name].environment.CLAUDE_BIN, "/home/op/.local/bin/claude");
       }
       const chat = services.chat;
