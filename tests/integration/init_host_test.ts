@@ -117,7 +117,8 @@ Deno.test("--install-cron adds one poll line and leaves it alone on re-run", asy
     await fakeTool(
       bin,
       "crontab",
-      `if [ "$1" = "-l" ]; then cat "$FAKE_TABLE" 2>/dev/null || exit 1; else cat > "$FAKE_TABLE"; fi`,
+      `if [ "$1" = "-l" ]; then cat "$FAKE_TABLE" 2>/dev/null || ` +
+        `{ echo "no crontab for op" >&2; exit 1; }; else cat > "$FAKE_TABLE"; fi`,
     );
     const env = { PATH: `${bin}:/usr/bin:/bin`, FAKE_TABLE: table };
     assert.equal((await h.run(["init", "acme/app", "--yes", "--install-cron"], env)).code, 0);
@@ -126,6 +127,25 @@ Deno.test("--install-cron adds one poll line and leaves it alone on re-run", asy
     const again = await h.run(["init", "acme/app", "--yes", "--install-cron"], env);
     assert.match(again.stdout, /unchanged +cron/);
     assert.equal(await readFile(table, "utf8"), first);
+  } finally {
+    await h.dispose();
+  }
+});
+
+Deno.test("--install-cron: a crontab that cannot be written fails the step and init exits 1", async () => {
+  const h = await harness();
+  try {
+    const bin = join(h.root, "bin");
+    await fakeTool(
+      bin,
+      "crontab",
+      `if [ "$1" = "-l" ]; then exit 0; else cat > /dev/null; echo "crontab: disk full" >&2; exit 1; fi`,
+    );
+    const result = await h.run(["init", "acme/app", "--yes", "--install-cron"], {
+      PATH: `${bin}:/usr/bin:/bin`,
+    });
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(result.stdout, /failed +cron.*crontab -: crontab: disk full/);
   } finally {
     await h.dispose();
   }

@@ -294,9 +294,9 @@ export async function runInit(
 
   // 9. The poll schedule in crontab (optional; a missing crontab only warns).
   if (options.installCron) {
-    record(
-      "cron",
-      await ensureCron({
+    report.step({
+      name: "cron",
+      ...await ensureCron({
         project: projectName,
         root: options.root,
         binary: context.env.DISINTO_BIN ?? "disinto",
@@ -304,7 +304,7 @@ export async function runInit(
         dryRun: options.dryRun,
         warn: (text) => report.warn(text),
       }),
-    );
+    });
   }
 
   // Other plugins' steps, in registry order, on the project as now written.
