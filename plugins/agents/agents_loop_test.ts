@@ -4,7 +4,7 @@
  * finishing the step, the PID lock, enable flags and bad input.
  */
 import assert from "node:assert/strict";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import type { Clock } from "../../core/context.ts";
@@ -73,6 +73,27 @@ Deno.test("SIGTERM during `agents run` finishes the step (PR opened), skips the 
       [],
       "the PID locks are released",
     );
+  } finally {
+    await kit.dispose();
+  }
+});
+
+Deno.test("SIGTERM that stops the agent: the issue is released, not counted as a failure, exit 0", async () => {
+  const kit = await agentsKit();
+  try {
+    const n = await kit.issue("Task");
+    const stop = new AbortController();
+    const agent = fakeAgent(() => {
+      stop.abort(); // the runner kills the CLI: a failed outcome
+      return outcome({ success: false, reason: "stopped", detail: "stopped by a signal" });
+    });
+    const run = await kit.run(["agents", "run"], { runner: agent, signal: stop.signal });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, new RegExp(`#${n}: released \\(stopped\\)`));
+    assert.deepEqual(kit.h.labelNames(SLUG, n), ["backlog"]);
+    const counters = await readFile(join(kit.h.root, "state/agents/app-attempts.json"), "utf8")
+      .catch(() => "{}");
+    assert.deepEqual(JSON.parse(counters), {});
   } finally {
     await kit.dispose();
   }

@@ -54,7 +54,7 @@ export async function devCycle(ctx: RoleContext): Promise<DevOutcome> {
   const issues = await api.listIssues(ctx.http, ctx.slug, { state: "open" });
   const pulls = await api.listPulls(ctx.http, ctx.slug, { state: "open" });
   const mine = pulls.filter((pull) => same(pull.user?.login, ctx.me));
-  const merged = await mergePass(ctx, mine);
+  const { closed: merged, reviews } = await mergePass(ctx, mine);
   if (ctx.stop.aborted) return merged.size > 0 ? "merged" : "idle";
   const open = issues.filter((issue) => !merged.has(issue.number));
   const queue = devQueue(
@@ -68,7 +68,7 @@ export async function devCycle(ctx: RoleContext): Promise<DevOutcome> {
   const byNumber = new Map(open.map((issue) => [issue.number, issue]));
   if (queue.resume !== null) {
     const pull = mine.find((p) => p.head.ref === branchOf(queue.resume!)) ?? null;
-    return await resume(ctx, byNumber.get(queue.resume)!, pull);
+    return await resume(ctx, byNumber.get(queue.resume)!, pull, pull && reviews.get(pull.number));
   }
   const branches = new Set(pulls.map((pull) => pull.head.ref));
   const staleCandidate = open.some((issue) =>
@@ -96,12 +96,17 @@ export async function devCycle(ctx: RoleContext): Promise<DevOutcome> {
   return merged.size > 0 ? "merged" : "idle";
 }
 
-/** Merge my approved, green PRs; returns the issues they closed. */
-async function mergePass(ctx: RoleContext, mine: readonly api.Pull[]): Promise<Set<number>> {
+/** Merge my approved, green PRs; returns the issues they closed and the reviews read. */
+async function mergePass(
+  ctx: RoleContext,
+  mine: readonly api.Pull[],
+): Promise<{ closed: Set<number>; reviews: Map<number, api.Review[]> }> {
   const closed = new Set<number>();
+  const read = new Map<number, api.Review[]>();
   for (const pull of mine) {
     if (ctx.stop.aborted) break;
     const reviews = await api.listReviews(ctx.http, ctx.slug, pull.number);
+    read.set(pull.number, reviews);
     if (!approvalOf(reviews, ctx.me).approved) continue;
     const status = await api.combinedStatus(ctx.http, ctx.slug, pull.head.sha ?? pull.head.ref);
     if (api.ciVerdict(status) !== "green") continue;
@@ -122,7 +127,7 @@ async function mergePass(ctx: RoleContext, mine: readonly api.Pull[]): Promise<S
     if (issue?.state === "open") await ctx.lifecycle.close(n);
     ctx.log(`dev: #${n}: closed`);
   }
-  return closed;
+  return { closed, reviews: read };
 }
 
 /** Claimed a backlog issue: implement it, or give it back by the failure policy. */
@@ -153,6 +158,12 @@ async function giveBack(
   reason: string,
   nothingChanged: boolean,
 ): Promise<DevOutcome> {
+  if (ctx.stop.aborted && !nothingChanged) {
+    // Stopped (SIGTERM reached the agent): not the issue's fault, so not counted.
+    await ctx.lifecycle.release(n, "Released: the poller was stopped");
+    ctx.log(`dev: #${n}: released (stopped)`);
+    return "released";
+  }
   const failures = nothingChanged
     ? MAX_AGENT_FAILURES
     : await incrementCounter(ctx.countersFile, `${ctx.slug}#issue-${n}:agent`);
@@ -176,12 +187,13 @@ async function resume(
   ctx: RoleContext,
   issue: api.Issue,
   pull: api.Pull | null,
+  known: api.Review[] | null | undefined,
 ): Promise<DevOutcome> {
   if (pull === null) {
     ctx.log(`dev: #${issue.number}: mine and in progress without a PR; working on it`);
     return await implement(ctx, issue);
   }
-  const reviews = await api.listReviews(ctx.http, ctx.slug, pull.number);
+  const reviews = known ?? await api.listReviews(ctx.http, ctx.slug, pull.number);
   const request = unansweredChangeRequest(reviews, ctx.me, pull.head.sha);
   if (request) {
     const review = `${request.body ?? ""}`.trim() || "(the review has no text)";
@@ -219,7 +231,7 @@ async function fix(
     ctx.log(`dev: #${issue.number}: blocked after ${done} ${kind} fix attempts`);
     return "blocked";
   }
-  const attempt = await incrementCounter(ctx.countersFile, key);
+  const attempt = done + 1;
   const numbered = task.kind === "ci-fix" ? { ...task, attempt } : task;
   let result: WorkResult;
   try {
@@ -228,6 +240,8 @@ async function fix(
     result = { ok: false, reason: oneLine(error), nothingChanged: false };
   }
   if (!result.ok && "busy" in result) return busy(ctx, issue.number, result.busy);
+  // An attempt cut short by SIGTERM is not counted.
+  if (result.ok || !ctx.stop.aborted) await incrementCounter(ctx.countersFile, key);
   ctx.log(
     result.ok
       ? `dev: #${issue.number}: ${kind} fix ${attempt} pushed to PR #${pull.number}`
