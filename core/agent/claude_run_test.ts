@@ -5,6 +5,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { Redactor } from "../redact.ts";
+import { spawnChild } from "../runtime/mod.ts";
 import { waitGone } from "../runtime/testdata/process_gone.ts";
 import {
   claudeArgs,
@@ -274,4 +275,35 @@ Deno.test("claudeArgs: -p, stream-json, verbose, then model, resume, max turns, 
     ["--model", "M", "--resume", "s1", "--max-turns", "5", "--dangerously-skip-permissions"],
   );
   assert.throws(() => claudeArgs({ prompt: "p", maxTurns: 0 }), RangeError);
+});
+
+Deno.test("under Bun (the shipped runtime) too: reasons, watchdog, timeout, no orphan", async () => {
+  const bun = fileURLToPath(new URL("../../node_modules/bun/bin/bun.exe", import.meta.url));
+  const probe = fileURLToPath(new URL("./testdata/run_probe.ts", import.meta.url));
+  const child = spawnChild(bun, [probe], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+  const [out, err] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  assert.deepEqual(await child.exited, { code: 0, signal: null }, err);
+  const ok = (exit: unknown, killedBy: string | null, pids = 1) => ({
+    reason: "success",
+    exit,
+    killedBy,
+    pids,
+    alive: [],
+  });
+  assert.deepEqual(JSON.parse(out), {
+    success: ok({ code: 0, signal: null }, null),
+    background_child: ok({ code: 0, signal: null }, null, 2),
+    hang_after_result: ok({ code: null, signal: "SIGTERM" }, "idle"),
+    ignore_term: ok({ code: null, signal: "SIGKILL" }, "idle"),
+    hang_mid_stream: {
+      reason: "timeout",
+      exit: { code: null, signal: "SIGTERM" },
+      killedBy: "timeout",
+      pids: 1,
+      alive: [],
+    },
+  });
 });
