@@ -1,7 +1,7 @@
 /** Pull requests: list, open, read and edit, over real git heads (scope: repository). */
 import type { Forge } from "./forge.ts";
 import { pullJson, pullOf } from "./pull_kit.ts";
-import { addLabels, applyIssueEdit, removeLabel } from "./routes_issues.ts";
+import { addLabels, applyIssueEdit, removeLabel } from "./issue_kit.ts";
 import { registerMergeRoutes } from "./routes_merge.ts";
 import { registerMirrorRoutes } from "./routes_mirrors.ts";
 import { registerReviewRoutes } from "./routes_reviews.ts";
