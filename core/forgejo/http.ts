@@ -72,6 +72,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "PATCH"]);
 export class ForgejoHttp {
   readonly apiBase: string;
   #fetch: typeof fetch;
+  #forgeDate: number | null = null;
 
   constructor(
     readonly baseUrl: string,
@@ -80,6 +81,15 @@ export class ForgejoHttp {
   ) {
     this.apiBase = `${baseUrl.replace(/\/+$/, "")}/api/v1`;
     this.#fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /**
+   * The forge's clock: the `Date` header of the latest answer (ms), or null
+   * before any. Ages of things the forge stamped are measured by it, not by
+   * the local clock, which may be skewed.
+   */
+  get forgeDate(): number | null {
+    return this.#forgeDate;
   }
 
   /** The same forge with other credentials (and the same options). */
@@ -163,6 +173,8 @@ export class ForgejoHttp {
         : String(error);
       throw new ForgejoError(method, url, 0, scrub(reason));
     }
+    const date = Date.parse(response.headers.get("date") ?? "");
+    if (!Number.isNaN(date)) this.#forgeDate = date;
     const data = parseBody(text);
     if (options.accept?.includes(response.status)) {
       return { status: response.status, headers: response.headers, data: data as T };

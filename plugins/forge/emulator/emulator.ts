@@ -191,7 +191,28 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     return { response: await api.fetch(request), user };
   };
 
+  // Forgejo's answers carry a Date header (Go's net/http sets it on every
+  // response); the emulator's comes from its own clock, so a client that ages
+  // things by the forge's time (the claim TTL) follows a virtual clock too.
   const handle = async (incoming: Request): Promise<Response> => {
+    const response = await route(incoming);
+    const date = new Date(forge.now()).toUTCString();
+    try {
+      response.headers.set("date", date);
+      return response;
+    } catch {
+      // Immutable headers (a response passed through): copy it.
+      const headers = new Headers(response.headers);
+      headers.set("date", date);
+      return new Response(response.body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers,
+      });
+    }
+  };
+
+  const route = async (incoming: Request): Promise<Response> => {
     const url = new URL(incoming.url);
     let path = url.pathname;
     const git = GIT_PATH.exec(path);
