@@ -52,3 +52,19 @@ Deno.test("an old claim whose author never assigned itself is void", () => {
   assert.equal(claimWinner([old, claim("b", 2)], [], NOW), "b");
   assert.equal(claimWinner([old, claim("b", 2)], ["dead"], NOW), "dead");
 });
+
+Deno.test("a release marker counts only from the claimant", () => {
+  // b lost to a; b's (or a bystander's) release marker does not hand the issue to c.
+  assert.equal(
+    claimWinner([claim("a", 1), claim("b", 2), release("b", 3), claim("c", 4)], [], NOW),
+    "a",
+  );
+  assert.equal(claimWinner([claim("a", 1), release("x", 2), claim("c", 3)], [], NOW), "a");
+  // The claimant's own release does; then the next claim after it wins.
+  assert.equal(
+    claimWinner([claim("a", 1), release("x", 2), release("A", 3), claim("c", 4)], [], NOW),
+    "c",
+  );
+  // A marker before any claim changes nothing.
+  assert.equal(claimWinner([release("x", 1), claim("c", 2)], [], NOW), "c");
+});
