@@ -4,13 +4,16 @@
  * parts of disinto (the agents' poll loop, the `issue` commands) use this.
  *
  * Claim protocol: post a claim comment, read the comments back, and let the
- * lowest claim id since the last release marker win (claim_decision.ts).
- * The winner then assigns itself first, adds `in-progress`, and removes
- * `backlog`, labels by numeric id. Assign-before-label matters: other pollers
+ * lowest claim id since the claimant's last release marker win
+ * (claim_decision.ts; claim ages by the forge's clock). The winner then
+ * assigns itself first, reads the claims again (and backs off if a lower claim
+ * shows up after all), adds `in-progress`, and removes `backlog`, labels by
+ * numeric id. Assign-before-label matters: other pollers
  * treat "in-progress with no assignee" as stale.
  */
 import * as api from "../../../core/forgejo/mod.ts";
 import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
+import { RuntimeFailure } from "../../../core/errors.ts";
 import { isNonDevLabel } from "../labels.ts";
 import { claimBody, claimWinner, RELEASE_MARKER, releaseBody } from "./claim_decision.ts";
 import { dependenciesClosed } from "./dependencies.ts";
@@ -37,6 +40,16 @@ export interface LifecycleOptions {
   lockHeld?: (issue: number) => Promise<boolean>;
   graceMs?: number;
 }
+
+/** `release`/`block` by someone who does not hold the issue (exit 1, one line). */
+export class NotHolder extends RuntimeFailure {}
+
+const lost = (issue: number, holder: string | null): ClaimResult => ({
+  claimed: false,
+  issue,
+  reason: "already claimed",
+  ...(holder ? { holder } : {}),
+});
 
 const logins = (issue: api.Issue) => (issue.assignees ?? []).map((a) => a.login);
 const labelNames = (issue: api.Issue) => issue.labels.map((l) => l.name);
@@ -83,19 +96,19 @@ export class IssueLifecycle {
       return { claimed: false, issue: n, reason: "already in progress" };
     }
     await api.postComment(this.http, this.slug, n, claimBody(this.options.me, this.options.now()));
-    const comments = await api.listComments(this.http, this.slug, n);
-    const winner = claimWinner(comments, assignees, this.options.now());
-    if (winner === null || winner.toLowerCase() !== me) {
-      return {
-        claimed: false,
-        issue: n,
-        reason: "already claimed",
-        ...(winner ? { holder: winner } : {}),
-      };
-    }
+    const winner = await this.#claimWinner(n, assignees);
+    if (winner === null || winner.toLowerCase() !== me) return lost(n, winner);
     // Assign first, then in-progress, then drop backlog.
     try {
       await api.setAssignees(this.http, this.slug, n, [this.options.me]);
+      // Read the claims again: a lower claim that was not yet visible at the
+      // first read wins after all. Back off, leaving the winner assigned (my
+      // PATCH may have replaced its assignment), and touch no label.
+      const recheck = await this.#claimWinner(n, [this.options.me]);
+      if (recheck === null || recheck.toLowerCase() !== me) {
+        await api.setAssignees(this.http, this.slug, n, recheck ? [recheck] : []);
+        return lost(n, recheck);
+      }
       await this.#markInProgress(n, issue);
     } catch (error) {
       // Do not sit on a claim we cannot complete: release it for the others (best effort;
@@ -111,6 +124,25 @@ export class IssueLifecycle {
     return { claimed: true, issue: n };
   }
 
+  /** The claim winner as the comments say now, aged by the forge's clock (its Date header). */
+  async #claimWinner(n: number, assignees: readonly string[]): Promise<string | null> {
+    const comments = await api.listComments(this.http, this.slug, n);
+    return claimWinner(comments, assignees, this.http.forgeDate ?? this.options.now());
+  }
+
+  /** Refuse unless I am the issue's assignee: only the holder gives an issue back or blocks it. */
+  async #mustHold(n: number, verb: string): Promise<void> {
+    const issue = await api.getIssue(this.http, this.slug, n);
+    if (!issue || issue.pull_request) throw new NotHolder(`#${n}: no such issue on ${this.slug}`);
+    const holders = logins(issue);
+    if (holders.some((a) => a.toLowerCase() === this.options.me.toLowerCase())) return;
+    throw new NotHolder(
+      `#${n}: cannot ${verb} an issue ${
+        holders.length ? `held by ${holders.join(", ")}` : "nobody holds"
+      }; only its assignee may (acting as ${this.options.me})`,
+    );
+  }
+
   async #markInProgress(n: number, issue: api.Issue): Promise<void> {
     const names = labelNames(issue);
     if (!names.includes("in-progress")) {
@@ -121,8 +153,12 @@ export class IssueLifecycle {
     }
   }
 
-  /** Give the issue back: release marker, unassign, `in-progress` → `backlog`. */
+  /**
+   * Give the issue back: release marker, unassign, `in-progress` → `backlog`.
+   * Only its assignee may (NotHolder otherwise).
+   */
   async release(n: number, reason = "Released"): Promise<void> {
+    await this.#mustHold(n, "release");
     await api.postComment(
       this.http,
       this.slug,
@@ -134,8 +170,17 @@ export class IssueLifecycle {
     await api.removeIssueLabel(this.http, this.slug, n, await this.#labelId("in-progress"));
   }
 
-  /** Mark stuck: a comment with the reason and a UTC timestamp, `in-progress` → `blocked`. */
+  /**
+   * Mark stuck: a comment with the reason and a UTC timestamp, `in-progress` →
+   * `blocked`. Only its assignee may (NotHolder otherwise); the stale sweep,
+   * which blocks issues nobody holds, is the one exception.
+   */
   async block(n: number, reason: string): Promise<void> {
+    await this.#mustHold(n, "block");
+    await this.#block(n, reason);
+  }
+
+  async #block(n: number, reason: string): Promise<void> {
     const at = new Date(this.options.now()).toISOString();
     await api.postComment(
       this.http,
@@ -206,7 +251,7 @@ export class IssueLifecycle {
       );
       let relabelled = false;
       if (decision.stale && !options.dryRun) {
-        await this.block(n, `stale: ${decision.reason}`);
+        await this.#block(n, `stale: ${decision.reason}`);
         relabelled = true;
       }
       results.push({ issue: n, stale: decision.stale, reason: decision.reason, relabelled });
