@@ -15,6 +15,7 @@ import {
 } from "../../core/compose/generate.ts";
 import { replaceComposeFile } from "../../core/compose/write.ts";
 import { readEnvFile, updateEnvFile } from "../../core/config/env_file.ts";
+import { shadowedSecretWarnings } from "../../core/config/secret_shadow.ts";
 import { withStateLock } from "../../core/config/state_lock.ts";
 import {
   httpUrlSchema,
@@ -146,6 +147,8 @@ export interface HireDeps {
 export interface HireReport {
   projectFile: string;
   identity: IdentityResult;
+  /** A shell value of the agent's secrets that differs from .env (by key, never the value). */
+  warnings: string[];
   /** Set for a local-model agent. */
   local?: { probe: ProbeResult; composeFile: string; service: string; formula?: string };
 }
@@ -181,20 +184,20 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
   }
 
   const envPath = join(root, ".env");
-  const env = new Map(await readEnvFile(envPath));
-  for (const [key, value] of Object.entries(context.env)) {
-    if (value !== undefined) env.set(key, value);
-  }
-  const adminPass = env.get("FORGE_ADMIN_PASS");
+  const dotenv = await readEnvFile(envPath);
+  // Settings: the process environment beats .env (SPEC §4). Identity secrets
+  // are .env's alone (core/config/secret_shadow.ts), as init reads them.
+  const setting = (key: string) => context.env[key] ?? dotenv.get(key);
+  const adminPass = setting("FORGE_ADMIN_PASS");
   if (!adminPass) {
     throw new BadInputError(
       "FORGE_ADMIN_PASS: not set; expected the forge admin's password in the environment or .env",
     );
   }
-  const adminUser = env.get("FORGE_ADMIN_USER") || "disinto-admin";
+  const adminUser = setting("FORGE_ADMIN_USER") || "disinto-admin";
   assertNameOfItsOwn(request.name, { adminUser, agents });
   const access: ForgeAccess = {
-    url: env.get("FORGE_URL") || project.forge_url,
+    url: setting("FORGE_URL") || project.forge_url,
     admin: { user: adminUser, pass: adminPass },
     fetch: context.fetch,
     signal: context.signal,
@@ -209,14 +212,19 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
     permissions: [{ repo: project.repo, permission: "write" }],
   }, {
     forge: (deps.identityForge ?? forgeIdentityAdapter)(access),
-    env,
+    env: dotenv,
     envWriter: new EnvWriter(envPath),
   });
-
-  if (!agent) return { projectFile, identity };
-  if (request.apiKey !== undefined && agent.api_key_env) {
+  if (request.apiKey !== undefined && agent?.api_key_env) {
     await updateEnvFile(envPath, { [agent.api_key_env]: request.apiKey });
   }
+  const secretKeys = [
+    keys.tokenKey,
+    keys.passKey,
+    ...(agent?.api_key_env ? [agent.api_key_env] : []),
+  ];
+  const warnings = shadowedSecretWarnings(secretKeys, context.env, await readEnvFile(envPath));
+  if (!agent) return { projectFile, identity, warnings };
 
   // 3. The model server: down is a warning, the agent waits for it.
   const probe = await probeModelServer(context.fetch, agent.base_url, {
@@ -239,6 +247,7 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
   return {
     projectFile,
     identity,
+    warnings,
     local: {
       probe,
       composeFile: written.path,

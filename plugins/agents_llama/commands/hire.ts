@@ -36,7 +36,9 @@ export function registerHireCommand(program: Command, host: CommandHost): void {
           plugins,
         });
         const { lines, warning } = describeHire(request, report, root);
-        if (warning) context.stderr.write(`warning: ${warning}\n`);
+        for (const text of [...report.warnings, ...(warning ? [warning] : [])]) {
+          context.stderr.write(`warning: ${text}\n`);
+        }
         if (host.globals().json) {
           context.stdout.write(JSON.stringify(hireJson(request, report)) + "\n");
         } else if (!host.globals().quiet) {

@@ -10,6 +10,7 @@ import { exponential, retry } from "../../../core/backoff/mod.ts";
 import { settleLimit } from "../../../core/concurrency/map_limit.ts";
 import { applyEnvUpdates, parseEnv, readEnvText } from "../../../core/config/env_file.ts";
 import { loadProjectFile } from "../../../core/config/project.ts";
+import { shadowedSecretWarnings } from "../../../core/config/secret_shadow.ts";
 import type { Clock, Context } from "../../../core/context.ts";
 import { oneLine, RuntimeFailure } from "../../../core/errors.ts";
 import { combineOutcomes, ensureIdentity, EnvWriter } from "../../../core/identity/mod.ts";
@@ -270,6 +271,10 @@ export async function runInit(
   const identitiesChanged = report.steps.some((step) =>
     step.name.startsWith("identity ") && step.status !== "unchanged"
   );
+  const secretKeys = identities.flatMap((identity) => [identity.tokenKey, identity.passKey]);
+  for (const text of shadowedSecretWarnings(secretKeys, context.env, parseEnv(envAfter))) {
+    report.warn(text);
+  }
   record(
     ".env",
     envBefore === ""
