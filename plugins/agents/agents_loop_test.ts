@@ -148,6 +148,23 @@ Deno.test("the PID lock refuses a second poller of the project (exit 1, one line
   }
 });
 
+Deno.test("a local-model agent (FORGE_USER) whose token is another identity's is refused: exit 1, no write", async () => {
+  const kit = await agentsKit();
+  try {
+    await kit.issue("Task");
+    kit.h.emulator.clearRequestLog();
+    const run = await kit.run(["agents", "poll", "dev"], { env: { FORGE_USER: "dev-qwen" } });
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stdout + run.stderr,
+      /token belongs to "dev-bot", not to FORGE_USER "dev-qwen"/,
+    );
+    assert.deepEqual(kit.h.emulator.writes(), []);
+  } finally {
+    await kit.dispose();
+  }
+});
+
 Deno.test("enable flags: with only state/.review-active, the dev role is paused", async () => {
   const kit = await agentsKit();
   try {

@@ -86,6 +86,13 @@ export async function openRoleContext(input: RoleContextInput): Promise<RoleCont
   });
   const me = await api.whoami(http, http.credentials);
   if (!me.ok) throw new RuntimeFailure(`The forge rejects the ${role} token (${me.reason})`);
+  // A local-model agent must act as itself, never under another identity's token.
+  const user = input.setting("FORGE_USER");
+  if (user && user.toLowerCase() !== me.login.toLowerCase()) {
+    throw new RuntimeFailure(
+      `The ${role} token belongs to "${me.login}", not to FORGE_USER "${user}"`,
+    );
+  }
   const issueLockFile = (n: number) =>
     join(root, "state", "agents", `${project.name}-issue-${n}.pid`);
   const lifecycle = new IssueLifecycle(http, project.repo, {
