@@ -13,11 +13,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RuntimeFailure } from "../../core/errors.ts";
+import { CREDENTIAL_HELPER_ARGS, credentialEnv } from "../../core/git/credential_helper.ts";
 import { redactUrl } from "../../core/redact.ts";
-
-/** Answers `get` with DISINTO_GIT_USER / DISINTO_GIT_PASS from its environment. */
-export const CREDENTIAL_HELPER =
-  '!f() { test "$1" = get && printf "username=%s\\npassword=%s\\n" "$DISINTO_GIT_USER" "$DISINTO_GIT_PASS"; }; f';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -67,15 +64,12 @@ export async function fetchTag(
   const dir = await mkdtemp(join(tmpdir(), "disinto-release-"));
   try {
     await git(["init", "--quiet", "--bare", dir], env);
-    const auth = token ? { DISINTO_GIT_USER: "disinto", DISINTO_GIT_PASS: token } : {};
+    const auth = token ? credentialEnv("disinto", token) : {};
     await git(
       [
         "-C",
         dir,
-        "-c",
-        "credential.helper=",
-        "-c",
-        `credential.helper=${CREDENTIAL_HELPER}`,
+        ...CREDENTIAL_HELPER_ARGS,
         "fetch",
         "--quiet",
         "--no-tags",

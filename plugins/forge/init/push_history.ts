@@ -5,6 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { RuntimeFailure } from "../../../core/errors.ts";
+import { CREDENTIAL_HELPER_ARGS, credentialEnv } from "../../../core/git/credential_helper.ts";
 import { redactUrl } from "../../../core/redact.ts";
 
 export interface PushOptions {
@@ -16,23 +17,14 @@ export interface PushOptions {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-/** A git credential helper answering from DISINTO_GIT_USER / DISINTO_GIT_PASS. */
-export const CREDENTIAL_HELPER =
-  '!f() { test "$1" = get && printf "username=%s\\npassword=%s\\n" "$DISINTO_GIT_USER" "$DISINTO_GIT_PASS"; }; f';
-
 export function pushLocalHistory(options: PushOptions): Promise<void> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.env)) if (value !== undefined) env[key] = value;
-  env.DISINTO_GIT_USER = options.user;
-  env.DISINTO_GIT_PASS = options.password;
-  env.GIT_TERMINAL_PROMPT = "0";
+  Object.assign(env, credentialEnv(options.user, options.password), { GIT_TERMINAL_PROMPT: "0" });
   const args = [
     "-C",
     options.repoRoot,
-    "-c",
-    "credential.helper=",
-    "-c",
-    `credential.helper=${CREDENTIAL_HELPER}`,
+    ...CREDENTIAL_HELPER_ARGS,
     "push",
     options.remote,
     `HEAD:refs/heads/${options.branch}`,

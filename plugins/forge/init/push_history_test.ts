@@ -3,7 +3,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CREDENTIAL_HELPER, pushLocalHistory } from "./push_history.ts";
+import { CREDENTIAL_HELPER } from "../../../core/git/credential_helper.ts";
+import { pushLocalHistory } from "./push_history.ts";
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync("git", ["-C", cwd, ...args], {
