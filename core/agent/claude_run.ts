@@ -9,6 +9,7 @@
 import { type Clock, systemClock } from "../context.ts";
 import { type ChildExit, spawnChild, type SpawnedChild } from "../runtime/mod.ts";
 import { readLines } from "./lines.ts";
+import { endMarked, RUN_MARKER } from "./stragglers.ts";
 import {
   parseStreamLine,
   type ResultEvent,
@@ -33,7 +34,7 @@ export interface ClaudeRunOptions {
   /** See claudeArgs(). */
   args: readonly string[];
   cwd: string;
-  /** The child's whole environment (see agentEnv()). */
+  /** The child's whole environment (see agentEnv()); runClaude adds only the run marker. */
   env: Record<string, string>;
   /** Hard timeout (CLAUDE_TIMEOUT, default 7200 s). */
   timeoutMs: number;
@@ -76,6 +77,8 @@ export interface ClaudeRunResult {
   /** The end of stderr (redacted), or why the spawn failed. */
   stderrTail: string;
   durationMs: number;
+  /** Processes of the run that had left its process group and were ended afterwards. */
+  stragglers: number;
 }
 
 /** Arguments for `claude -p`, in the order the CLI documents them. */
@@ -122,15 +125,18 @@ export async function runClaude(options: ClaudeRunOptions): Promise<ClaudeRunRes
     result: null,
     killedBy: null,
     durationMs: clock.now() - startedAt,
+    stragglers: 0,
     ...fields,
   });
   const noExit: ChildExit = { code: null, signal: null };
   if (options.signal?.aborted) return outcome({ reason: "stopped", exit: noExit, stderrTail: "" });
 
+  // Every descendant inherits the marker, even one that leaves the group (stragglers.ts).
+  const runId = crypto.randomUUID();
   let child: SpawnedChild;
   try {
     child = spawnChild(options.command, options.args, {
-      env: options.env,
+      env: { ...options.env, [RUN_MARKER]: runId },
       cwd: options.cwd,
       processGroup: true,
     });
@@ -142,7 +148,7 @@ export async function runClaude(options: ClaudeRunOptions): Promise<ClaudeRunRes
       stderrTail: redact(`Cannot run "${options.command}": ${message}`),
     });
   }
-  const watch = new Watchdog(child, clock, killGraceMs);
+  const watch = new Watchdog(child, clock, killGraceMs, runId);
   let sessionId: string | null = null;
   let result: ResultEvent | null = null;
   let stderrTail = "";
@@ -166,6 +172,7 @@ export async function runClaude(options: ClaudeRunOptions): Promise<ClaudeRunRes
   options.signal?.addEventListener("abort", onStop, { once: true });
   watch.after(options.timeoutMs, "timeout");
   let exit: ChildExit;
+  let stragglers = 0;
   try {
     const streams = Promise.all([
       readLines(child.stdout, onStdout, watch.abandonStreams),
@@ -179,7 +186,7 @@ export async function runClaude(options: ClaudeRunOptions): Promise<ClaudeRunRes
     await streams;
   } finally {
     options.signal?.removeEventListener("abort", onStop);
-    await watch.dispose();
+    stragglers = await watch.dispose();
   }
   const final = result as ResultEvent | null;
   const killedBy = watch.reason;
@@ -197,6 +204,7 @@ export async function runClaude(options: ClaudeRunOptions): Promise<ClaudeRunRes
     exit,
     killedBy,
     stderrTail,
+    stragglers,
   });
 }
 
@@ -216,6 +224,7 @@ class Watchdog {
     private readonly child: SpawnedChild,
     private readonly clock: Clock,
     private readonly killGraceMs: number,
+    private readonly runId: string,
   ) {}
 
   /** Aborted when the pipes are to be abandoned rather than read to their end. */
@@ -245,12 +254,14 @@ class Watchdog {
     });
   }
 
-  async dispose(): Promise<void> {
+  /** Cancel the timers, make sure the group is dead, end the stragglers; returns their count. */
+  async dispose(): Promise<number> {
     this.child.killGroup("SIGKILL");
     this.#timers.abort();
     this.#streams.abort();
     await Promise.all(this.#pending);
     await this.child.exited;
+    return (await endMarked(RUN_MARKER, this.runId, this.killGraceMs)).length;
   }
 
   #schedule(ms: number, fire: () => void): void {

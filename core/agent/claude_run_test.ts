@@ -187,6 +187,13 @@ Deno.test("a background child of the CLI is ended with it (no orphan)", async ()
   assert.equal(pids.length, 2, "the fake reported its background child");
 });
 
+Deno.test("a child that left the process group (its own session) is found by the run marker and ended", async () => {
+  const { result, pids } = await runFake("escaped_child");
+  assert.equal(result.reason, "success");
+  assert.equal(pids.length, 2, "the fake reported its escaped child");
+  assert.equal(result.stragglers, 1);
+});
+
 Deno.test("a secret the CLI prints reaches no callback and no stderr tail", async () => {
   const redactor = new Redactor();
   const env = { ANTHROPIC_API_KEY: "sk-leaky-secret-4711" };

@@ -35,6 +35,8 @@ export interface RunSummary {
   exit_code: number | null;
   signal: string | null;
   killed_by: string | null;
+  /** Processes that had left the run's group and were ended after it. */
+  stragglers: number;
   /** Why the runner itself failed (reason "runner_error"). */
   error?: string;
 }
@@ -108,6 +110,7 @@ const NO_RUN: RunSummary = {
   exit_code: null,
   signal: null,
   killed_by: null,
+  stragglers: 0,
 };
 
 function isJsonObject(line: string): boolean {
@@ -134,5 +137,6 @@ export function summarize(run: ClaudeRunResult): RunSummary {
     exit_code: run.exit.code,
     signal: run.exit.signal,
     killed_by: run.killedBy,
+    stragglers: run.stragglers,
   };
 }

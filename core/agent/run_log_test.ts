@@ -57,6 +57,7 @@ Deno.test("the log is state/agent-runs/<stamp>-<role>-<issue>.ndjson, mode 0600,
         exit_code: 0,
         signal: null,
         killed_by: null,
+        stragglers: 0,
       },
     ]);
   });
@@ -107,4 +108,5 @@ const RUN: ClaudeRunResult = {
   killedBy: null,
   stderrTail: "",
   durationMs: 1500,
+  stragglers: 0,
 };

@@ -73,6 +73,7 @@ Deno.test("a successful run: outcome, CLI arguments, child environment and run l
         exit_code: 0,
         signal: null,
         killed_by: null,
+        stragglers: 0,
       },
     );
   });
