@@ -8,9 +8,8 @@ import { mapLimit } from "../../../core/concurrency/map_limit.ts";
 import type { StepStatus } from "../../../core/plugin.ts";
 import * as api from "../../../core/forgejo/mod.ts";
 import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
+import { normalColor } from "../../../core/forgejo/ensure_label.ts";
 import { LABELS } from "../labels.ts";
-
-const normal = (color: string) => color.replace(/^#/, "").toLowerCase();
 
 export async function ensureLabels(
   http: ForgejoHttp,
@@ -32,7 +31,7 @@ export async function ensureLabels(
       work.push(() => api.createLabel(http, slug, wanted).then(() => {}));
       continue;
     }
-    if (normal(first.color) !== normal(wanted.color)) {
+    if (normalColor(first.color) !== normalColor(wanted.color)) {
       work.push(async () => {
         await api.editLabel(http, slug, first.id, { color: wanted.color });
       });

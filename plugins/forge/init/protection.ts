@@ -1,6 +1,7 @@
 /**
  * Step 7 of init: branch protection on the primary branch through Forgejo's
- * own `/branch_protections` endpoints (create, or patch when it differs).
+ * own `/branch_protections` endpoints (core's ensureBranchProtection: create,
+ * or patch when it differs).
  * First the branch must be visible, waited for with the branch-indexing
  * schedule (SPEC §5.2).
  */
@@ -8,6 +9,7 @@ import { BRANCH_INDEXING, retry, type Schedule } from "../../../core/backoff/mod
 import type { StepStatus } from "../../../core/plugin.ts";
 import * as api from "../../../core/forgejo/mod.ts";
 import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
+import { ensureBranchProtection, protectionDiff } from "../../../core/forgejo/ensure_protection.ts";
 
 /** The rule for the project repo: no direct push, merges by dev-bot only, 1 approval. */
 export function projectRule(branch: string): Record<string, unknown> {
@@ -23,17 +25,6 @@ export function projectRule(branch: string): Record<string, unknown> {
 /** The rule for the ops repo: no direct push, 1 approval, admins included. */
 export function opsRule(branch: string): Record<string, unknown> {
   return { rule_name: branch, enable_push: false, required_approvals: 1, apply_to_admins: true };
-}
-
-/** The keys of `wanted` whose value differs in `actual`. */
-export function ruleDiff(
-  actual: Record<string, unknown>,
-  wanted: Record<string, unknown>,
-): string[] {
-  return Object.keys(wanted).filter((key) => {
-    const a = actual[key] ?? (Array.isArray(wanted[key]) ? [] : undefined);
-    return JSON.stringify(a) !== JSON.stringify(wanted[key]);
-  });
 }
 
 export class BranchNotVisible extends Error {
@@ -81,18 +72,10 @@ export async function ensureProtection(
       { cause: error },
     );
   });
-  const existing = await api.getBranchProtection(http, slug, branch);
-  if (!existing) {
-    if (!options.dryRun) await api.createBranchProtection(http, slug, rule);
-    if (options.dryRun) return "created";
-    // A create that raced a lost answer or another run: re-read and patch if needed.
-    const after = await api.getBranchProtection(http, slug, branch);
-    if (after && ruleDiff(after, rule).length > 0) {
-      await api.editBranchProtection(http, slug, branch, rule);
-    }
-    return "created";
+  if (!options.dryRun) {
+    return (await ensureBranchProtection(http, slug, { ...rule, rule_name: branch })).outcome;
   }
-  if (ruleDiff(existing, rule).length === 0) return "unchanged";
-  if (!options.dryRun) await api.editBranchProtection(http, slug, branch, rule);
-  return "updated";
+  const existing = await api.getBranchProtection(http, slug, branch);
+  if (!existing) return "created";
+  return protectionDiff(existing, rule).length === 0 ? "unchanged" : "updated";
 }

@@ -7,6 +7,7 @@
 import type { StepStatus } from "../../../core/plugin.ts";
 import * as api from "../../../core/forgejo/mod.ts";
 import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
+import { ensureOrg } from "../../../core/forgejo/ensure_repo.ts";
 import { pushLocalHistory } from "./push_history.ts";
 
 export interface RepoPlan {
@@ -33,7 +34,7 @@ export async function ensureRepo(plan: RepoPlan, ctx: RepoContext): Promise<Step
   if (ctx.dryRun) return existing ? "updated" : "created";
   const [owner, name] = plan.slug.split("/") as [string, string];
   if (!existing) {
-    if ((await api.getUser(ctx.admin, owner)) === null) await api.createOrg(ctx.admin, owner);
+    if ((await api.getUser(ctx.admin, owner)) === null) await ensureOrg(ctx.admin, owner);
     if (plan.cloneUrl) {
       await api.migrateRepo(ctx.admin, {
         clone_addr: plan.cloneUrl,
