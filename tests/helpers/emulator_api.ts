@@ -5,6 +5,9 @@
  */
 import type { StartedEmulator } from "./emulator.ts";
 
+/** What the kit needs of a forge: an in-process emulator, or `forge emulate` on the binary. */
+export type ForgeAt = Pick<StartedEmulator, "url" | "admin">;
+
 // deno-lint-ignore no-explicit-any
 export type Json = any;
 
@@ -27,7 +30,7 @@ export const tokenAuth = (secret: string) => `token ${secret}`;
 
 /** Call `path` (relative to /api/v1 unless it starts with /api/ or /login/). */
 export async function call(
-  em: StartedEmulator,
+  em: ForgeAt,
   method: string,
   path: string,
   options: CallOptions = {},
@@ -61,7 +64,7 @@ export async function call(
  * given), else throw naming the call. Returns the JSON body (null when none).
  */
 export async function mustCall(
-  em: StartedEmulator,
+  em: ForgeAt,
   method: string,
   path: string,
   options: CallOptions & { expected?: number } = {},
@@ -75,11 +78,11 @@ export async function mustCall(
 }
 
 /** The admin's basic credentials. */
-export const adminAuth = (em: StartedEmulator) => basic(em.admin.user, em.admin.pass);
+export const adminAuth = (em: ForgeAt) => basic(em.admin.user, em.admin.pass);
 
 /** As the admin; see mustCall. */
 export const adminCall = (
-  em: StartedEmulator,
+  em: ForgeAt,
   method: string,
   path: string,
   body?: unknown,
@@ -100,7 +103,7 @@ export interface TestUser {
 
 /** A user created by the admin, ready to use (must_change_password false unless asked). */
 export async function newUser(
-  em: StartedEmulator,
+  em: ForgeAt,
   name: string,
   extra: Record<string, unknown> = {},
 ): Promise<TestUser> {
@@ -117,7 +120,7 @@ export async function newUser(
 
 /** A personal access token for `user`, minted with their basic credentials. */
 export async function newToken(
-  em: StartedEmulator,
+  em: ForgeAt,
   user: { name: string; auth: string },
   scopes: string[],
   name = `t-${crypto.randomUUID().slice(0, 8)}`,
@@ -132,7 +135,7 @@ export async function newToken(
 
 /** A repository created by the admin under `owner` (auto-initialised unless told). */
 export function newRepo(
-  em: StartedEmulator,
+  em: ForgeAt,
   owner: string,
   name: string,
   extra: Record<string, unknown> = {},
@@ -146,7 +149,7 @@ export function newRepo(
 
 /** A label in owner/repo, returning its id. */
 export async function newLabel(
-  em: StartedEmulator,
+  em: ForgeAt,
   repo: string,
   name: string,
   extra: Record<string, unknown> = {},
@@ -161,7 +164,7 @@ export async function newLabel(
 
 /** An issue in owner/repo, returning its number. */
 export async function newIssue(
-  em: StartedEmulator,
+  em: ForgeAt,
   repo: string,
   title: string,
   extra: Record<string, unknown> = {},
@@ -171,6 +174,6 @@ export async function newIssue(
 }
 
 /** The `{message,url}` error body Forgejo's ctx.Error writes. */
-export function errorBody(em: StartedEmulator, message: string) {
+export function errorBody(em: ForgeAt, message: string) {
   return { message, url: `${em.url.replace(/\/$/, "")}/api/swagger` };
 }
