@@ -178,6 +178,9 @@ export async function runClaude(options: ClaudeRunOptions): Promise<ClaudeRunRes
       readLines(child.stdout, onStdout, watch.abandonStreams),
       readLines(child.stderr, onStderr, watch.abandonStreams),
     ]);
+    // A callback that throws stops the reading: end the child now rather than
+    // let it block on a full pipe until the timeout; the error is rethrown below.
+    streams.catch(() => child.killGroup("SIGKILL"));
     exit = await child.exited;
     // The leader is gone; end whatever it left running in its group, then
     // read the pipes to their end (bounded: a process that left the group

@@ -261,6 +261,17 @@ Deno.test("with the real clock, a tiny timeout ends a hung CLI within its bound"
   assert.ok(result.durationMs >= 300);
 });
 
+Deno.test("a throwing onEvent ends the child at once and the error reaches the caller", async () => {
+  await assert.rejects(
+    runFake("hang_mid_stream", undefined, {
+      onEvent: () => {
+        throw new Error("callback broke");
+      },
+    }),
+    /callback broke/,
+  );
+});
+
 Deno.test("bad durations are refused up front", async () => {
   const base = { command: FAKE, args: [], cwd: "/", env: {}, timeoutMs: 1, idleGraceMs: 1 };
   await assert.rejects(runClaude({ ...base, timeoutMs: 0 }), /timeoutMs must be/);
