@@ -12,6 +12,7 @@ import { type StartedEmulator, startEmulator } from "../../../tests/helpers/emul
 import {
   adminCall,
   basic,
+  call,
   newRepo,
   newToken,
   newUser,
@@ -197,6 +198,35 @@ Deno.test("forgejo fidelity: the pre-receive hook's refusals over git HTTP", asy
         assert.equal((await pushAs(em, clone, alice, ":release/2/x")).code, 0);
       },
     );
+
+    await t.step("the branch API finds the same rule and says who may push", async () => {
+      // convert.ToBranch with GetFirstMatchProtectedBranchRule; CanUserPush per caller.
+      const as = (auth?: string) =>
+        call(em, "GET", "/repos/alice/guarded/branches/release/1", auth ? { auth } : {});
+      const owner = (await as(alice.auth)).body;
+      assert.equal(owner.protected, true);
+      assert.equal(owner.effective_branch_protection_name, "release/*");
+      assert.equal(owner.user_can_push, true);
+      const reader = (await as(carol.auth)).body;
+      assert.deepEqual([reader.user_can_push, reader.effective_branch_protection_name], [
+        false,
+        "",
+      ]);
+      assert.equal((await as()).body.user_can_push, false);
+      const open = (await as(bob.auth)).body;
+      assert.equal(open.protected, true);
+      const unprotected = await call(em, "GET", "/repos/alice/guarded/branches/fix/issue-1", {
+        auth: carol.auth,
+      });
+      assert.deepEqual(
+        [
+          unprotected.body.protected,
+          unprotected.body.user_can_push,
+          unprotected.body.user_can_merge,
+        ],
+        [false, false, false],
+      );
+    });
   } finally {
     await rm(work, { recursive: true, force: true });
     await em.dispose();

@@ -245,6 +245,23 @@ Deno.test("forgejo fidelity: pull requests, merges, reviews and push mirrors", a
       );
     });
 
+    await t.step("a glob rule matching the base branch blocks a merge too", async () => {
+      // CheckPullBranchProtections looks the rule up with GetFirstMatchProtectedBranchRule.
+      await admin("POST", `/repos/${R}/branch_protections`, {
+        rule_name: "m*n",
+        required_approvals: 1,
+      });
+      const n = (await openPull("p7")).number;
+      clock += 1_000;
+      const blocked = await admin("POST", `/repos/${R}/pulls/${n}/merge`, { Do: "merge" });
+      assert.equal(blocked.status, 405);
+      assert.equal(
+        blocked.body.message,
+        "not allowed to merge [reason: Does not have enough approvals]",
+      );
+      await admin("DELETE", `/repos/${R}/branch_protections/m*n`);
+    });
+
     // --- push mirrors
     const mirror = (body: Record<string, unknown>, auth = adminAuth(em)) =>
       call(em, "POST", `/repos/${R}/push_mirrors`, { auth, body });

@@ -74,10 +74,14 @@ export function ruleMatches(ruleName: string, branch: string): boolean {
  * oldest rule first (FindRepoProtectedBranchRules' sort).
  */
 export function protectionFor(repo: RepoRecord, branch: string): ProtectionRecord | undefined {
-  const ordered = [...repo.protections].sort((a, b) =>
+  return orderedRules(repo).find((rule) => ruleMatches(rule.ruleName, branch));
+}
+
+/** FindRepoProtectedBranchRules' order: plain names before globs, then the oldest first. */
+export function orderedRules(repo: RepoRecord): ProtectionRecord[] {
+  return [...repo.protections].sort((a, b) =>
     Number(isGlobRule(a.ruleName)) - Number(isGlobRule(b.ruleName)) || a.id - b.id
   );
-  return ordered.find((rule) => ruleMatches(rule.ruleName, branch));
 }
 
 /**

@@ -2,19 +2,37 @@
 import { GitNotFound } from "./git_store.ts";
 import type { Forge } from "./forge.ts";
 import { apiError, json, notFound, paged, statusOnly } from "./respond.ts";
-import { type ApiApp, bodyOf, canWrite, repoAccess, signedIn } from "./route_kit.ts";
+import { canUserPush, isGlobRule, orderedRules, protectionFor } from "./protection.ts";
+import {
+  type ApiApp,
+  bodyOf,
+  canAdmin,
+  canWrite,
+  type RepoAccess,
+  repoAccess,
+  signedIn,
+} from "./route_kit.ts";
 import type { ProtectionRecord, RepoRecord } from "./state.ts";
 
 export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
   const { git, state } = forge;
 
+  /**
+   * convert.ToBranch: the rule GetFirstMatchProtectedBranchRule finds, and
+   * what this caller may do (an anonymous caller may do nothing).
+   */
   const branchJson = (
-    repo: RepoRecord,
+    found: RepoAccess,
     name: string,
     commit: Parameters<Forge["commitJson"]>[1],
-    admin: boolean,
   ) => {
-    const rule = repo.protections.find((p) => p.ruleName === name);
+    const { repo, level } = found;
+    const user = found.caller?.user ?? null;
+    const rule = protectionFor(repo, name);
+    const writer = user !== null && canWrite(level);
+    const mergers = rule?.fields.enable_merge_whitelist === true
+      ? (rule.fields.merge_whitelist_usernames as string[] | undefined) ?? []
+      : null;
     return {
       name,
       commit: forge.commitJson(repo, commit),
@@ -22,9 +40,12 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
       required_approvals: Number(rule?.fields.required_approvals ?? 0),
       enable_status_check: rule?.fields.enable_status_check === true,
       status_check_contexts: (rule?.fields.status_check_contexts as string[] | undefined) ?? [],
-      user_can_push: rule ? rule.fields.enable_push === true : true,
-      user_can_merge: true,
-      effective_branch_protection_name: admin && rule ? rule.ruleName : "",
+      user_can_push: rule && user ? canUserPush(forge, repo, rule, user) : writer,
+      // IsUserMergeWhitelisted: the merge whitelist when enabled, else write access.
+      user_can_merge: mergers && user
+        ? mergers.some((m) => m.toLowerCase() === user.login.toLowerCase())
+        : writer,
+      effective_branch_protection_name: canAdmin(level) && rule ? rule.ruleName : "",
     };
   };
 
@@ -36,11 +57,10 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
       forge.branchVisible(repo, b.name)
     );
     const page = paged(c.req.raw, forge.rootUrl, branches, { link: true });
-    const admin = found.ok.level === "admin" || found.ok.level === "owner";
     // An empty repository lists the JSON literal null.
     const items = branches.length === 0
       ? null
-      : page.items.map((b) => branchJson(repo, b.name, b.commit, admin));
+      : page.items.map((b) => branchJson(found.ok, b.name, b.commit));
     return json(200, items, page.headers);
   });
 
@@ -53,8 +73,7 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
     if (!branch || !forge.branchVisible(repo, name)) {
       return notFound(forge.rootUrl, undefined, [`branch does not exist [name: ${name}]`]);
     }
-    const admin = found.ok.level === "admin" || found.ok.level === "owner";
-    return json(200, branchJson(repo, name, branch.commit, admin));
+    return json(200, branchJson(found.ok, name, branch.commit));
   });
 
   app.post("/repos/:owner/:repo/branches", async (c) => {
@@ -74,7 +93,7 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
     const from = String(body.ok.old_ref_name || body.ok.old_branch_name || repo.defaultBranch);
     try {
       const created = await git.createBranch(repo.owner, repo.name, name, from);
-      return json(201, branchJson(repo, name, created.commit, found.ok.level === "owner"));
+      return json(201, branchJson(found.ok, name, created.commit));
     } catch (error) {
       if (error instanceof GitNotFound) {
         return apiError(forge.rootUrl, 404, "The old branch does not exist");
@@ -225,7 +244,7 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
 
   // --- branch protections (repo admin; rules by name; duplicates are 403)
   const protectionJson = (p: ProtectionRecord) => {
-    const glob = /[*?[{\\]/.test(p.ruleName);
+    const glob = isGlobRule(p.ruleName);
     return {
       ...PROTECTION_DEFAULTS,
       ...p.fields,
@@ -241,9 +260,8 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
     if ("error" in who) return who.error;
     const found = repoAccess(c, forge, "admin");
     if ("error" in found) return found.error;
-    const rules = [...found.ok.repo.protections].sort((a, b) =>
-      Number(/[*?[{\\]/.test(a.ruleName)) - Number(/[*?[{\\]/.test(b.ruleName)) || a.id - b.id
-    );
+    // FindRepoProtectedBranchRules' order: plain names first, then the oldest.
+    const rules = orderedRules(found.ok.repo);
     return json(200, rules.map(protectionJson));
   });
 

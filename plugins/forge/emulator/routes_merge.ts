@@ -1,6 +1,7 @@
 /** Merging a pull request for real, with branch protection's merge checks (scope: repository). */
 import type { Forge } from "./forge.ts";
 import type { MergeStyle } from "./git_store.ts";
+import { protectionFor } from "./protection.ts";
 import { pullOf } from "./pull_kit.ts";
 import { apiError, notFound, statusOnly } from "./respond.ts";
 import { type ApiApp, bodyOf, canAdmin, repoAccess } from "./route_kit.ts";
@@ -119,7 +120,8 @@ function mergeBlocked(
   actor: string,
   force: boolean,
 ): string | null {
-  const rule = repo.protections.find((p) => p.ruleName === pull.pull!.base);
+  // CheckPullBranchProtections: GetFirstMatchProtectedBranchRule on the base branch.
+  const rule = protectionFor(repo, pull.pull!.base);
   if (!rule || force) return null;
   const f = rule.fields;
   if (f.enable_merge_whitelist === true) {
