@@ -22,10 +22,14 @@ const API_KEY_VARIABLES = [
 /** Variables of the OAuth way: removed when an API key is used. */
 const OAUTH_VARIABLES = ["CLAUDE_CODE_OAUTH_TOKEN"] as const;
 
-/** Factory secrets no agent needs: the admin, other identities, mirrors, CI, chat. */
+/**
+ * Factory secrets no agent needs: the admin, other identities (review-bot's
+ * token would let a dev agent approve its own PR), mirrors, CI, chat.
+ * FORGE_TOKEN itself is the agent's own identity and is kept.
+ */
 const NEVER_PASSED = [
   /^FORGE_ADMIN_/,
-  /^FORGE_(TOKEN|PASS)_/, // other identities' `.env` keys (FORGE_TOKEN itself is the agent's own)
+  /^FORGE_(?!TOKEN$)\w*(TOKEN|PASS)/,
   /^(GITHUB|CODEBERG)_TOKEN$/,
   /^WOODPECKER_.*(SECRET|TOKEN)/,
   /^CHAT_/,
