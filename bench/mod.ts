@@ -10,6 +10,7 @@ const scripts: string[] = [
   "bench/startup.ts",
   "bench/compose.ts",
   "bench/emulator.ts",
+  "bench/agents.ts",
 ];
 
 let failed = 0;

@@ -1,0 +1,109 @@
+/**
+ * The agents poll loop on the compiled binary against the Forgejo emulator
+ * served in this process:
+ * - an idle dev poll cycle (`agents poll dev --once` with nothing to do):
+ *   forge requests (target ≤ 4; the bash original made 7–8) and wall time;
+ * - one whole issue → merge cycle with the real claude CLI against the
+ *   scripted model server: dev (claim, worktree, agent, push, PR), review
+ *   (agent, APPROVED), dev (merge, close): wall time and requests per step.
+ * DISINTO_BINARY picks another build.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { runBinary } from "../tests/helpers/binary.ts";
+import { startEmulator } from "../tests/helpers/emulator.ts";
+import { adminCall } from "../tests/helpers/emulator_api.ts";
+import { claudeBinary, startModelEmulator } from "../tests/helpers/model_emulator.ts";
+
+const IDLE_RUNS = 5;
+
+const SCRIPT = `
+[[conversations]]
+match = "You are a dev agent"
+final_text = "Added hello.txt."
+[[conversations.turns]]
+[[conversations.turns.tool_use]]
+name = "Write"
+input = { file_path = "{{cwd}}/hello.txt", content = "hello\\n" }
+
+[[conversations]]
+match = "You are a review agent"
+[[conversations.turns]]
+text = "Nothing blocks.\\nVERDICT: APPROVE"
+`;
+
+const emulator = await startEmulator();
+const model = await startModelEmulator(SCRIPT);
+const dir = await mkdtemp(join(tmpdir(), "disinto-bench-agents-"));
+const root = join(dir, "factory");
+const env = {
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  HOME: dir,
+  FORGE_ADMIN_PASS: emulator.admin.pass,
+  CLAUDE_BIN: claudeBinary,
+  CLAUDE_MODEL: "claude-test",
+  CLAUDE_CONFIG_DIR: join(dir, "claude"),
+  ANTHROPIC_BASE_URL: model.url,
+  ANTHROPIC_API_KEY: "sk-bench",
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+  DISABLE_AUTOUPDATER: "1",
+  IS_SANDBOX: "1",
+};
+
+/** One binary run to completion: wall time and the forge requests it made. */
+async function measured(args: string[]): Promise<{ ms: number; requests: number }> {
+  emulator.clearRequestLog();
+  const started = performance.now();
+  const result = await runBinary(["--root", root, ...args], { env, timeoutMs: 120_000 });
+  const ms = performance.now() - started;
+  if (result.code !== 0) {
+    throw new Error(`${args.join(" ")} exited ${result.code}: ${result.stdout}${result.stderr}`);
+  }
+  return { ms, requests: emulator.requestLog().length };
+}
+
+try {
+  await measured(["init", "acme/app", "--forge-url", emulator.url, "--yes"]);
+
+  const idle = [];
+  for (let i = 0; i < IDLE_RUNS; i++) {
+    idle.push(await measured(["agents", "poll", "dev", "--once"]));
+  }
+  const times = idle.map((r) => r.ms).sort((a, b) => a - b);
+  const counts = [...new Set(idle.map((r) => r.requests))].join("/");
+  console.log(
+    `agents idle dev poll: ${counts} forge requests (target <= 4; bash original 7-8), ` +
+      `median ${times[Math.floor(IDLE_RUNS / 2)]!.toFixed(0)} ms, n=${IDLE_RUNS}`,
+  );
+
+  const labels = await adminCall(emulator, "GET", "/repos/acme/app/labels?limit=50");
+  const backlog = labels.find((l: { name: string }) => l.name === "backlog").id;
+  await adminCall(emulator, "POST", "/repos/acme/app/issues", {
+    title: "Greet",
+    body: "Add hello.txt.",
+    labels: [backlog],
+  }, 201);
+  const steps = [
+    ["dev (claim → PR)", await measured(["agents", "poll", "dev", "--once"])],
+    ["review (approve)", await measured(["agents", "poll", "review", "--once"])],
+    ["dev (merge, close)", await measured(["agents", "poll", "dev", "--once"])],
+  ] as const;
+  const issue = await adminCall(emulator, "GET", "/repos/acme/app/issues/1");
+  if (issue.state !== "closed") throw new Error(`issue 1 is ${issue.state} after the cycle`);
+  const total = steps.reduce((sum, [, r]) => ({
+    ms: sum.ms + r.ms,
+    requests: sum.requests + r.requests,
+  }), { ms: 0, requests: 0 });
+  const detail = steps.map(([name, r]) => `${name} ${r.ms.toFixed(0)} ms/${r.requests} req`);
+  console.log(
+    `agents issue→merge cycle (real claude CLI, model emulator): ${
+      total.ms.toFixed(0)
+    } ms, ${total.requests} forge requests (${detail.join("; ")})`,
+  );
+} finally {
+  await model.dispose();
+  await emulator.dispose();
+  await rm(dir, { recursive: true, force: true });
+}
