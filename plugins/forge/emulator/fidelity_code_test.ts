@@ -3,13 +3,11 @@
  * answers them (shared/FORGEJO-API.md §2.8, §3 items 6 and 12).
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
-import { promisify } from "node:util";
 import { startEmulator } from "../../../tests/helpers/emulator.ts";
+import { mustGit as git } from "./fidelity_git_kit.ts";
 import {
   adminAuth,
   call,
@@ -21,26 +19,6 @@ import {
 } from "../../../tests/helpers/emulator_api.ts";
 
 const R = "alice/code";
-
-const execFileAsync = promisify(execFile);
-
-async function git(cwd: string, ...args: string[]): Promise<void> {
-  await execFileAsync("git", args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-      GIT_TERMINAL_PROMPT: "0",
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.test",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.test",
-    },
-  }).catch((error: { stderr?: string }) => {
-    throw new Error(`git ${args[0]} failed: ${error.stderr ?? error}`);
-  });
-}
 
 Deno.test("forgejo fidelity: branches, protections, tags and contents", async (t) => {
   let clock = Date.parse("2025-06-01T00:00:00Z");

@@ -3,11 +3,9 @@
  * refusals (routers/private/hook_pre_receive.go, shown by cmd/serv.go fail()).
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { type StartedEmulator, startEmulator } from "../../../tests/helpers/emulator.ts";
 import {
   adminCall,
@@ -18,37 +16,7 @@ import {
   newUser,
   type TestUser,
 } from "../../../tests/helpers/emulator_api.ts";
-
-interface GitRun {
-  code: number;
-  stderr: string;
-}
-
-function git(cwd: string, ...args: string[]): Promise<GitRun> {
-  return new Promise((resolve) => {
-    execFile("git", args, {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: cwd,
-        GIT_CONFIG_NOSYSTEM: "1",
-        GIT_CONFIG_GLOBAL: "/dev/null",
-        GIT_TERMINAL_PROMPT: "0",
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@example.test",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@example.test",
-      },
-    }, (error, _stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stderr: String(stderr) });
-    });
-  });
-}
-
-async function mustGit(cwd: string, ...args: string[]): Promise<void> {
-  const run = await git(cwd, ...args);
-  if (run.code !== 0) throw new Error(`git ${args.join(" ")}: ${run.stderr}`);
-}
+import { git, type GitRun, mustGit } from "./fidelity_git_kit.ts";
 
 /** The repository's URL with `user:secret` in it. */
 function remote(em: StartedEmulator, repo: string, user: string, secret: string): string {
