@@ -2,26 +2,29 @@
 # The quickstart (SPEC §16): the operator's journey against the embedded forge
 # emulator, in a temporary factory root, using the freshly built binary:
 # emulator on loopback → init → hire a local-model agent → compose generate →
-# claim an issue → status → where everything is.
+# claim an issue → status → a dev and a review cycle with the model emulator
+# and the real claude CLI (the pull request is merged) → where everything is.
 # Set KEEP=1 to keep the factory root and leave the emulator running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${DISINTO_BINARY:-$PWD/dist/disinto}"
 root=$(mktemp -d "${TMPDIR:-/tmp}/disinto-quickstart-XXXXXX")
 emulator_pid=""
+model_pid=""
 started=$(date +%s)
 
 cleanup() {
   local code=$?
   if [ "${KEEP:-0}" = 1 ]; then
     echo
-    echo "kept: factory root $root${emulator_pid:+, emulator PID $emulator_pid (stop it with: kill $emulator_pid)}"
+    echo "kept: factory root $root${emulator_pid:+, emulator PID $emulator_pid}${model_pid:+, model emulator PID $model_pid}"
+    echo "(stop them with: kill $emulator_pid $model_pid)"
     return
   fi
-  if [ -n "$emulator_pid" ]; then
-    kill -TERM "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
+  for pid in $emulator_pid $model_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$root"
   [ "$code" = 0 ] || echo "quickstart failed (exit $code)" >&2
 }
@@ -32,6 +35,18 @@ step() { printf '\n== %s\n' "$*"; }
 # builtin), so the password is on no command line.
 admin_curl() { printf 'user = "%s:%s"\n' "$admin_user" "$admin_pass" | curl -K - "$@"; }
 disinto() { "$bin" --root "$root" "$@"; }
+# The URL a server started in the background prints (pid, its output file), within 10 s.
+url_of() {
+  local found=""
+  for _ in $(seq 1 100); do
+    found=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$2" | head -n 1 || true)
+    [ -n "$found" ] && break
+    kill -0 "$1" 2>/dev/null || { cat "$2" >&2; return 1; }
+    sleep 0.1
+  done
+  [ -n "$found" ] || { echo "PID $1 printed no URL within 10 s" >&2; cat "$2" >&2; return 1; }
+  echo "$found"
+}
 
 step "the binary"
 "$bin" --version
@@ -45,14 +60,7 @@ FORGE_ADMIN_PASS="$admin_pass" "$bin" forge emulate --host 127.0.0.1 --port 0 \
   --state "$root/state/emulator" --admin-user "$admin_user" \
   --request-log "$root/state/emulator-requests.jsonl" >"$root/state/emulator.out" 2>&1 &
 emulator_pid=$!
-url=""
-for _ in $(seq 1 100); do # up to 10 s
-  url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$root/state/emulator.out" | head -n 1 || true)
-  [ -n "$url" ] && break
-  kill -0 "$emulator_pid" 2>/dev/null || { cat "$root/state/emulator.out" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "the emulator printed no URL within 10 s" >&2; cat "$root/state/emulator.out" >&2; exit 1; }
+url=$(url_of "$emulator_pid" "$root/state/emulator.out")
 echo "emulator at $url (PID $emulator_pid)"
 admin_curl -fsS "$url/api/v1/version" && echo
 
@@ -87,6 +95,46 @@ disinto issue claim 1
 step "disinto status"
 disinto status
 
+step "the agents at work: a scripted model server and the real claude CLI"
+# The model emulator answers from a script (docs/model-emulator.md): the dev agent
+# rewrites the README, the reviewer approves. claude really runs its tools.
+cat >"$root/state/model-script.toml" <<'SCRIPT'
+[[conversations]]
+match = "You are a dev agent"
+final_text = "The README now says hello."
+[[conversations.turns]]
+text = "I will add the greeting to the README."
+[[conversations.turns.tool_use]]
+name = "Write"
+input = { file_path = "{{cwd}}/README.md", content = "# app\n\nHello from the factory!\n" }
+
+[[conversations]]
+match = "You are a review agent"
+[[conversations.turns]]
+text = "The README greets the reader as the issue asks; nothing blocks.\nVERDICT: APPROVE"
+SCRIPT
+"$bin" model emulate --port 0 --script "$root/state/model-script.toml" >"$root/state/model.out" 2>&1 &
+model_pid=$!
+model_url=$(url_of "$model_pid" "$root/state/model.out")
+echo "model emulator at $model_url (PID $model_pid)"
+# IS_SANDBOX lets claude skip its permission prompts when run as root (containers run as a user).
+agents() {
+  CLAUDE_BIN="$PWD/node_modules/.bin/claude" CLAUDE_MODEL=claude-test \
+    CLAUDE_CONFIG_DIR="$root/state/claude" ANTHROPIC_BASE_URL="$model_url" \
+    ANTHROPIC_API_KEY=sk-model-emulator CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 \
+    DISABLE_AUTOUPDATER=1 IS_SANDBOX=1 disinto agents poll "$@" --once
+}
+agents dev    # the claimed issue: worktree, claude, push, pull request
+agents review # review-bot reads the pull request and approves it
+agents dev    # dev-bot merges the approved pull request; the issue closes
+admin_curl -fsS "$url/api/v1/repos/demo/app/pulls?state=closed" | node -e '
+let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => {
+  const pr = JSON.parse(s)[0];
+  if (!pr || !pr.merged) { console.error("no merged pull request"); process.exit(1); }
+  console.log(`merged: PR #${pr.number} "${pr.title}" by ${pr.user.login}, ${pr.html_url}`);
+  console.log(`        ${pr.body.split("\n").find((l) => /Closes #/.test(l))}`);
+});'
+
 step "where everything is"
 cat <<EOF
 factory root   $root  (.env holds every token and password, mode 0600)
@@ -94,6 +142,8 @@ project        $root/projects/app.toml
 compose file   $root/docker-compose.yml
 forge          $url   (admin: $admin_user, password in $root/.env as FORGE_ADMIN_PASS)
 request log    $root/state/emulator-requests.jsonl
+model server   $model_url  (script $root/state/model-script.toml)
+agent runs     $root/state/agent-runs/  (each claude run's stream-json, secrets redacted)
 try            curl -u "$admin_user:\$FORGE_ADMIN_PASS" $url/api/v1/repos/demo/app/issues
 done in $(($(date +%s) - started)) s
 EOF

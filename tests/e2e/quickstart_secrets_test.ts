@@ -1,7 +1,8 @@
 /**
  * The quickstart (scripts/quickstart.sh) on the compiled binary puts the admin
  * password on no command line: every disinto and curl invocation is logged by
- * a wrapper, and none holds the password the factory's .env ends up with.
+ * a wrapper, and none holds the password the factory's .env ends up with. The
+ * journey ends with the pull request the agents made, reviewed and merged.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -56,6 +57,9 @@ exec "${requireBinary()}" "$@"`,
     assert.match(argv, /forge emulate /);
     assert.match(argv, /-K - -fsS http/);
     assert.ok(!output.includes(secret!), "the admin password is in the quickstart's output");
+    // The journey goes on to a dev and a review cycle with the real claude CLI: a merged PR.
+    assert.match(output, /^merged: PR #\d+ "Say hello in the README" by dev-bot, http/m);
+    assert.match(output, /^ +Closes #1$/m);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
