@@ -2,6 +2,7 @@
  * Steps 7–9 of init and the other plugins' steps: branch protection, the
  * `.env` summary and the project TOML, the crontab line.
  */
+import { selfBinary } from "../../../core/runtime/self_binary.ts";
 import { settleLimit } from "../../../core/concurrency/map_limit.ts";
 import { applyEnvUpdates, parseEnv, readEnvText } from "../../../core/config/env_file.ts";
 import { loadProjectFile } from "../../../core/config/project.ts";
@@ -95,7 +96,8 @@ export async function cronStep(run: InitRun): Promise<void> {
     ...await ensureCron({
       project: run.projectName,
       root: options.root,
-      binary: context.env.DISINTO_BIN ?? "disinto",
+      // cron has a bare PATH: the line names this binary by its full path.
+      binary: context.env.DISINTO_BIN ?? selfBinary() ?? "disinto",
       env: context.env,
       dryRun: options.dryRun,
       warn: (text) => report.warn(text),
