@@ -3,6 +3,7 @@
  * stdio) and sets the exit code. Everything else runs on an injected Context.
  */
 import process from "node:process";
+import { Readable } from "node:stream";
 import { isatty } from "node:tty";
 import { systemClock } from "./core/context.ts";
 import { runCli } from "./core/cli/run.ts";
@@ -11,8 +12,10 @@ import { plugins } from "./plugins/mod.ts";
 
 const controller = new AbortController();
 let signals = 0;
+let interruptHandler: (() => void) | null = null;
 for (const name of ["SIGINT", "SIGTERM"] as const) {
   process.on(name, () => {
+    if (name === "SIGINT" && interruptHandler) return interruptHandler();
     signals++;
     // The first signal asks the command to finish its step; a second one is final.
     if (signals > 1) process.exit(name === "SIGINT" ? 130 : 143);
@@ -30,7 +33,23 @@ const code = await runCli({
   clock: systemClock,
   fetch: globalThis.fetch,
   signal: controller.signal,
+  stdin: lazyStdin(),
+  onInterrupt: (handler) => void (interruptHandler = handler),
 }, plugins);
+
+/** Standard input, opened only when a command first reads it (other commands never touch it). */
+function lazyStdin(): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      reader ??= (Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>).getReader();
+      const { value, done } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: () => reader?.cancel(),
+  }, { highWaterMark: 0 });
+}
 
 // Let buffered output drain before leaving.
 await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));

@@ -29,6 +29,13 @@ export interface Context {
   fetch: typeof fetch;
   /** Aborted on SIGINT/SIGTERM: long-running commands finish their step and return. */
   signal: AbortSignal;
+  /** What the user types (interactive commands); undefined when there is none. */
+  stdin?: ReadableStream<Uint8Array> | undefined;
+  /**
+   * For interactive commands: while a handler is set, SIGINT (Ctrl-C) calls it
+   * instead of aborting `signal`; null restores the default.
+   */
+  onInterrupt?: ((handler: (() => void) | null) => void) | undefined;
 }
 
 export const systemClock: Clock = {

@@ -1,0 +1,29 @@
+/** What both chat commands need: a valid port, the settings and the conversation. */
+import { InvalidArgumentError } from "@commander-js/extra-typings";
+import type { CommandHost } from "../../../core/plugin.ts";
+import { claudeTurnRunner } from "../claude_turn.ts";
+import { Conversation } from "../conversation.ts";
+import { chatEnv, chatSettings } from "../settings.ts";
+
+export function portOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) {
+    throw new InvalidArgumentError(`expected a port 0..65535, got "${value}"`);
+  }
+  return n;
+}
+
+export async function chatRuntime(host: CommandHost) {
+  const { context } = host;
+  const root = host.root();
+  const env = await chatEnv(root, context.env);
+  const settings = chatSettings(root, env, context.env);
+  host.redactor.addFromEnv(env);
+  const conversation = new Conversation({
+    stateDir: settings.stateDir,
+    limits: settings.limits,
+    runTurn: claudeTurnRunner(settings.claude, (text) => host.redactor.redact(text)),
+    now: () => context.clock.now(),
+  });
+  return { settings, env, conversation };
+}
