@@ -217,7 +217,8 @@ Deno.test("forgejo fidelity: branches, protections, tags and contents", async (t
         });
         assert.equal(reply.status, 201);
         assert.deepEqual(reply.body.merge_whitelist_usernames, ["bob"]);
-        assert.deepEqual(reply.body.approvals_whitelist_username, ["reader"]);
+        // No collaborator: no explicit read access (IsRepoReader), so dropped too.
+        assert.deepEqual(reply.body.approvals_whitelist_username, []);
         const unknown = await protect({
           rule_name: "wl4",
           merge_whitelist_usernames: ["nobody"],

@@ -3,6 +3,7 @@ import type { Forge } from "./forge.ts";
 import type { MergeStyle } from "./git_store.ts";
 import { protectionFor } from "./protection.ts";
 import { pullOf } from "./pull_kit.ts";
+import { pullHead, reviewTally } from "./review_kit.ts";
 import { apiError, notFound, statusOnly } from "./respond.ts";
 import { type ApiApp, bodyOf, canAdmin, repoAccess } from "./route_kit.ts";
 import type { IssueRecord, RepoRecord } from "./state.ts";
@@ -50,6 +51,7 @@ export function registerMergeRoutes(app: ApiApp, forge: Forge): void {
       pull,
       me.login,
       body.ok.force_merge === true && canAdmin(found.ok.level),
+      await pullHead(forge, repo, pull),
     );
     if (blocked) return apiError(forge.rootUrl, 405, blocked);
     if (style === "manually-merged") {
@@ -119,6 +121,7 @@ function mergeBlocked(
   pull: IssueRecord,
   actor: string,
   force: boolean,
+  headNow: string | null,
 ): string | null {
   // CheckPullBranchProtections: GetFirstMatchProtectedBranchRule on the base branch.
   const rule = protectionFor(repo, pull.pull!.base);
@@ -130,16 +133,13 @@ function mergeBlocked(
       return "User not allowed to merge PR";
     }
   }
-  const reviews = forge.state.data.reviews.filter((r) => r.issueId === pull.id);
-  const latest = new Map<string, string>();
-  for (const r of reviews) {
-    if (r.state !== "COMMENT" && r.state !== "PENDING") latest.set(r.user.toLowerCase(), r.state);
-  }
-  const approvals = [...latest.values()].filter((s) => s === "APPROVED").length;
-  if (approvals < Number(f.required_approvals ?? 0)) {
+  // CheckPullBranchProtections (services/pull/merge.go): HasEnoughApprovals,
+  // then MergeBlockedByRejectedReview; only official reviews count (review_kit.ts).
+  const tally = reviewTally(forge, rule, pull, headNow);
+  if (tally.approvals < Number(f.required_approvals ?? 0)) {
     return "not allowed to merge [reason: Does not have enough approvals]";
   }
-  if (f.block_on_rejected_reviews === true && [...latest.values()].includes("REQUEST_CHANGES")) {
+  if (f.block_on_rejected_reviews === true && tally.rejected) {
     return "not allowed to merge [reason: There are requested changes]";
   }
   return null;

@@ -3,16 +3,17 @@ import type { Forge } from "./forge.ts";
 import { isGlobRule, orderedRules } from "./protection.ts";
 import { apiError, json, notFound, statusOnly } from "./respond.ts";
 import { type ApiApp, bodyOf, canWrite, repoAccess, signedIn } from "./route_kit.ts";
-import type { ProtectionRecord, RepoRecord } from "./state.ts";
+import type { ProtectionRecord, RepoRecord, UserRecord } from "./state.ts";
 
 export function registerProtectionRoutes(app: ApiApp, forge: Forge): void {
   const { state } = forge;
 
-  const protectionJson = (p: ProtectionRecord) => {
+  const protectionJson = (repo: RepoRecord, p: ProtectionRecord) => {
     const glob = isGlobRule(p.ruleName);
     return {
       ...PROTECTION_DEFAULTS,
       ...p.fields,
+      ...whitelistsOfReaders(forge, repo, p.fields),
       rule_name: p.ruleName,
       branch_name: glob ? "" : p.ruleName,
       created_at: p.created,
@@ -27,7 +28,7 @@ export function registerProtectionRoutes(app: ApiApp, forge: Forge): void {
     if ("error" in found) return found.error;
     // FindRepoProtectedBranchRules' order: plain names first, then the oldest.
     const rules = orderedRules(found.ok.repo);
-    return json(200, rules.map(protectionJson));
+    return json(200, rules.map((rule) => protectionJson(found.ok.repo, rule)));
   });
 
   app.post("/repos/:owner/:repo/branch_protections", async (c) => {
@@ -55,7 +56,7 @@ export function registerProtectionRoutes(app: ApiApp, forge: Forge): void {
     };
     repo.protections.push(rule);
     forge.onChange();
-    return json(201, protectionJson(rule));
+    return json(201, protectionJson(repo, rule));
   });
 
   const ruleOf = (repo: RepoRecord, name: string) =>
@@ -67,7 +68,7 @@ export function registerProtectionRoutes(app: ApiApp, forge: Forge): void {
     const found = repoAccess(c, forge, "admin");
     if ("error" in found) return found.error;
     const rule = ruleOf(found.ok.repo, c.req.param("name"));
-    return rule ? json(200, protectionJson(rule)) : notFound(forge.rootUrl);
+    return rule ? json(200, protectionJson(found.ok.repo, rule)) : notFound(forge.rootUrl);
   });
 
   app.patch("/repos/:owner/:repo/branch_protections/:name", async (c) => {
@@ -84,7 +85,7 @@ export function registerProtectionRoutes(app: ApiApp, forge: Forge): void {
     rule.fields = fields;
     rule.updated = forge.iso();
     forge.onChange();
-    return json(200, protectionJson(rule));
+    return json(200, protectionJson(found.ok.repo, rule));
   });
 
   app.delete("/repos/:owner/:repo/branch_protections/:name", (c) => {
@@ -151,26 +152,66 @@ function protectionFields(
   if (typeof next.required_approvals === "number" && next.required_approvals < 0) {
     next.required_approvals = 0;
   }
-  for (
-    const key of [
-      "push_whitelist_usernames",
-      "merge_whitelist_usernames",
-      "approvals_whitelist_username",
-    ]
-  ) {
+  for (const key of USER_KEYS) {
     const names = next[key];
     if (!Array.isArray(names)) continue;
     const kept: string[] = [];
     for (const name of names.map(String)) {
       const user = forge.state.user(name);
       if (!user) return apiError(forge.rootUrl, 422, `user does not exist [uid: 0, name: ${name}]`);
-      const level = forge.access(repo, user);
-      // Push and merge whitelists silently drop users without write access.
-      if (key === "approvals_whitelist_username" ? level !== "none" : canWrite(level)) {
-        kept.push(user.login);
-      }
+      // UpdateProtectBranch (models/git/protected_branch.go) silently drops users:
+      // updateUserWhitelist (push, merge) those without write access,
+      // updateApprovalWhitelist those without explicit read access (IsRepoReader).
+      const keep = key === "approvals_whitelist_username"
+        ? isRepoReader(forge, repo, user)
+        : canWrite(forge.access(repo, user));
+      if (keep) kept.push(user.login);
     }
     next[key] = kept;
   }
+  // Team names are looked up only when the owner is an organization
+  // (routers/api/v1/repo/branch.go); a user's repo keeps none.
+  if (!forge.state.org(repo.owner)) {
+    for (const key of TEAM_KEYS) if (key in next) next[key] = [];
+  }
   return next;
+}
+
+const USER_KEYS = [
+  "push_whitelist_usernames",
+  "merge_whitelist_usernames",
+  "approvals_whitelist_username",
+] as const;
+const TEAM_KEYS = ["push_whitelist_teams", "merge_whitelist_teams", "approvals_whitelist_teams"];
+
+/**
+ * IsRepoReader (models/perm/access/repo_permission.go): the owner or a row in
+ * the access table (a collaborator, an org owner), so not a site admin nor a
+ * stranger who can read a public repo.
+ */
+function isRepoReader(forge: Forge, repo: RepoRecord, user: UserRecord): boolean {
+  const login = user.login.toLowerCase();
+  if (repo.owner.toLowerCase() === login || repo.collaborators[login]) return true;
+  return forge.state.org(repo.owner)?.owners.some((o) => o.toLowerCase() === login) ?? false;
+}
+
+/**
+ * ToBranchProtection (services/convert/convert.go) lists only whitelisted
+ * users who still read the repo (GetRepoReaders).
+ */
+function whitelistsOfReaders(
+  forge: Forge,
+  repo: RepoRecord,
+  fields: Record<string, unknown>,
+): Record<string, string[]> {
+  const lists: Record<string, string[]> = {};
+  for (const key of USER_KEYS) {
+    const names = fields[key];
+    if (!Array.isArray(names)) continue;
+    lists[key] = names.map(String).filter((name) => {
+      const user = forge.state.user(name);
+      return user !== undefined && isRepoReader(forge, repo, user);
+    });
+  }
+  return lists;
 }

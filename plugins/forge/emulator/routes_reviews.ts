@@ -1,41 +1,30 @@
 /** Pull request reviews: list and submit (scope: repository). */
 import type { Forge } from "./forge.ts";
 import { pullOf } from "./pull_kit.ts";
+import {
+  clearEarlierOfficial,
+  isOfficialReviewer,
+  isVerdict,
+  pullHead,
+  reviewJson,
+} from "./review_kit.ts";
 import { apiError, json, paged } from "./respond.ts";
 import { type ApiApp, bodyOf, repoAccess } from "./route_kit.ts";
+import type { ReviewRecord } from "./state.ts";
 
 export function registerReviewRoutes(app: ApiApp, forge: Forge): void {
-  const { git, state } = forge;
+  const { state } = forge;
 
-  app.get("/repos/:owner/:repo/pulls/:index/reviews", (c) => {
+  app.get("/repos/:owner/:repo/pulls/:index/reviews", async (c) => {
     const found = repoAccess(c, forge);
     if ("error" in found) return found.error;
     const pull = pullOf(c, forge, found.ok.repo);
     if (pull instanceof Response) return pull;
     const reviews = state.data.reviews.filter((r) => r.issueId === pull.id);
     const page = paged(c.req.raw, forge.rootUrl, reviews);
-    return json(
-      200,
-      page.items.map((r) => ({
-        id: r.id,
-        user: forge.actorJson(r.user),
-        team: null,
-        state: r.state,
-        body: r.body,
-        commit_id: r.commitId,
-        stale: false,
-        official: true,
-        dismissed: false,
-        comments_count: 0,
-        submitted_at: r.submitted,
-        updated_at: r.submitted,
-        html_url: `${
-          pull ? forge.issueJson(pull, found.ok.repo).html_url : ""
-        }#issuecomment-${r.id}`,
-        pull_request_url: forge.issueJson(pull, found.ok.repo).html_url,
-      })),
-      page.headers,
-    );
+    const pullUrl = forge.issueJson(pull, found.ok.repo).html_url;
+    const head = await pullHead(forge, found.ok.repo, pull);
+    return json(200, page.items.map((r) => reviewJson(forge, r, pullUrl, head)), page.headers);
   });
 
   app.post("/repos/:owner/:repo/pulls/:index/reviews", async (c) => {
@@ -70,28 +59,28 @@ export function registerReviewRoutes(app: ApiApp, forge: Forge): void {
           : "reject your own pull is not allowed",
       );
     }
-    const review = {
+    const head = await pullHead(forge, repo, pull);
+    const commitId = String(body.ok.commit_id || head || "");
+    // SubmitReview (models/issues/review.go): only a verdict can be official,
+    // and it takes `official` from the reviewer's earlier reviews.
+    const verdict = isVerdict(reviewState);
+    if (verdict) clearEarlierOfficial(forge, pull, me.login);
+    const review: ReviewRecord = {
       id: state.nextId("review"),
       issueId: pull.id,
       user: me.login,
       state: reviewState,
       body: String(body.ok.body ?? ""),
-      commitId: String(
-        body.ok.commit_id ||
-          (await git.resolve(repo.owner, repo.name, `refs/heads/${pull.pull!.head}`)) || "",
-      ),
+      commitId,
       submitted: forge.iso(),
+      official: verdict && isOfficialReviewer(forge, repo, pull, me),
+      stale: verdict && head !== null && commitId !== head,
+      ...(head ? { head } : {}),
+      dismissed: false,
     };
     state.data.reviews.push(review);
     forge.addEvent(pull, "review", me.login, { body: review.body });
     forge.onChange();
-    return json(200, {
-      id: review.id,
-      user: forge.actorJson(me.login),
-      state: review.state,
-      body: review.body,
-      commit_id: review.commitId,
-      submitted_at: review.submitted,
-    });
+    return json(200, reviewJson(forge, review, forge.issueJson(pull, repo).html_url, head));
   });
 }

@@ -142,6 +142,13 @@ export interface ReviewRecord {
   body: string;
   commitId: string;
   submitted: string;
+  /** Counts toward required approvals (review_kit.ts isOfficialReviewer); absent in old state files. */
+  official?: boolean;
+  /** Stale when submitted; `head` is the pull's head then (review_kit.ts isStale). */
+  stale?: boolean;
+  head?: string;
+  /** Never set: dismissing reviews is not modelled. */
+  dismissed?: boolean;
 }
 
 /** A commit status (models/git/commit_status.go): `index` counts per repo and sha. */

@@ -1,0 +1,121 @@
+/**
+ * Which reviews count, as Forgejo v11 decides: a review is `official` when
+ * posted (models/issues/review.go SubmitReview → IsOfficialReviewer), goes
+ * `stale` when the pull's head moves past its commit (services/pull/pull.go
+ * ValidatePullRequest), and only official, undismissed approvals count toward
+ * `required_approvals` (models/issues/pull.go GetGrantedApprovalsCount).
+ */
+import type { Forge } from "./forge.ts";
+import { protectionFor } from "./protection.ts";
+import { canWrite } from "./route_kit.ts";
+import type {
+  IssueRecord,
+  ProtectionRecord,
+  RepoRecord,
+  ReviewRecord,
+  UserRecord,
+} from "./state.ts";
+
+/** Only an approval or a rejection can be official (SubmitReview). */
+export function isVerdict(state: string): boolean {
+  return state === "APPROVED" || state === "REQUEST_CHANGES";
+}
+
+/**
+ * IsOfficialReviewer (models/issues/review.go): without a rule on the base
+ * branch, write access; with one, IsUserOfficialReviewer
+ * (models/git/protected_branch.go): the approvals whitelist when
+ * `enable_approvals_whitelist` (teams are not modelled), else write access.
+ */
+export function isOfficialReviewer(
+  forge: Forge,
+  repo: RepoRecord,
+  pull: IssueRecord,
+  user: UserRecord,
+): boolean {
+  const rule = protectionFor(repo, pull.pull!.base);
+  if (rule?.fields.enable_approvals_whitelist !== true) return canWrite(forge.access(repo, user));
+  const names = (rule.fields.approvals_whitelist_username as string[] | undefined) ?? [];
+  return names.some((name) => name.toLowerCase() === user.login.toLowerCase());
+}
+
+/**
+ * A new approval or rejection clears `official` on the reviewer's earlier
+ * reviews of the pull: only the latest verdict counts (SubmitReview's UPDATE).
+ */
+export function clearEarlierOfficial(forge: Forge, pull: IssueRecord, login: string): void {
+  for (const review of forge.state.data.reviews) {
+    if (review.issueId === pull.id && review.user.toLowerCase() === login.toLowerCase()) {
+      review.official = false;
+    }
+  }
+}
+
+/**
+ * `stale` as Forgejo keeps it: set when submitted (a verdict on a commit
+ * other than the head), and after the head moves every review is stale but
+ * those on the new head (MarkReviewsAsStale, MarkReviewsAsNotStale). The
+ * emulator reads this lazily from the head now; Forgejo also compares the
+ * diffs (checkIfPRContentChanged), which the emulator does not.
+ */
+export function isStale(review: ReviewRecord, headNow: string | null): boolean {
+  if (headNow && review.head && headNow !== review.head) return review.commitId !== headNow;
+  return review.stale === true;
+}
+
+/** The head commit of a pull's branch now, or null when the branch is gone. */
+export async function pullHead(
+  forge: Forge,
+  repo: RepoRecord,
+  pull: IssueRecord,
+): Promise<string | null> {
+  return await forge.git.resolve(repo.owner, repo.name, `refs/heads/${pull.pull!.head}`) ?? null;
+}
+
+/**
+ * GetGrantedApprovalsCount and MergeBlockedByRejectedReview
+ * (models/issues/pull.go): official, undismissed APPROVED reviews (not stale
+ * ones with `ignore_stale_approvals`), and any official, undismissed
+ * REQUEST_CHANGES.
+ */
+export function reviewTally(
+  forge: Forge,
+  rule: ProtectionRecord,
+  pull: IssueRecord,
+  headNow: string | null,
+): { approvals: number; rejected: boolean } {
+  const counted = forge.state.data.reviews.filter((r) =>
+    r.issueId === pull.id && r.official === true && r.dismissed !== true
+  );
+  const ignoreStale = rule.fields.ignore_stale_approvals === true;
+  return {
+    approvals:
+      counted.filter((r) => r.state === "APPROVED" && !(ignoreStale && isStale(r, headNow))).length,
+    rejected: counted.some((r) => r.state === "REQUEST_CHANGES"),
+  };
+}
+
+/** convert.ToPullReview (services/convert/pull_review.go). */
+export function reviewJson(
+  forge: Forge,
+  review: ReviewRecord,
+  pullUrl: string,
+  headNow: string | null,
+) {
+  return {
+    id: review.id,
+    user: forge.actorJson(review.user),
+    team: null,
+    state: review.state,
+    body: review.body,
+    commit_id: review.commitId,
+    stale: isStale(review, headNow),
+    official: review.official === true,
+    dismissed: review.dismissed === true,
+    comments_count: 0,
+    submitted_at: review.submitted,
+    updated_at: review.submitted,
+    html_url: `${pullUrl}#issuecomment-${review.id}`,
+    pull_request_url: pullUrl,
+  };
+}
