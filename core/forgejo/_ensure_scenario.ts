@@ -1,10 +1,11 @@
 /**
- * Test scenario shared by the ensure tests against the in-process fake and
- * against the emulator: every ensure verb twice (created, then unchanged with
+ * Test scenario of the ensure verbs, run by ensure_test.ts against the
+ * emulator: every ensure verb twice (created, then unchanged with
  * no write request), updates, and token rules (basic auth works, token auth
  * is refused by the forge).
  */
 import assert from "node:assert/strict";
+import { editUser } from "./admin.ts";
 import { basicAuth, tokenAuth } from "./auth.ts";
 import { ensureCollaborator } from "./ensure_collaborator.ts";
 import { ensureLabel } from "./ensure_label.ts";
@@ -45,20 +46,38 @@ export async function ensureScenario(forge: ScenarioForge): Promise<void> {
 
   const password = "bot-password-1234";
   const user = { username: "dev-bot", email: "dev-bot@disinto.local", password };
-  assert.equal(await ensureUser(admin, user), "created");
-  assert.equal(await readOnly(() => ensureUser(admin, user)), "unchanged");
+  assert.deepEqual(await ensureUser(admin, user), {
+    outcome: "created",
+    passwordSet: false,
+    password,
+  });
+  assert.equal((await readOnly(() => ensureUser(admin, user))).outcome, "unchanged");
+  // A password that does not sign in is set, not replaced by a new one.
   const newPassword = "bot-password-5678";
+  const reset = await ensureUser(admin, { ...user, password: newPassword });
+  assert.deepEqual(reset, { outcome: "updated", passwordSet: true, password: newPassword });
   assert.equal(
-    await ensureUser(admin, { ...user, password: newPassword, updatePassword: true }),
-    "updated",
-  );
-  assert.equal(
-    await readOnly(() =>
-      ensureUser(admin, { ...user, password: newPassword, updatePassword: true })
-    ),
+    (await readOnly(() => ensureUser(admin, { ...user, password: newPassword }))).outcome,
     "unchanged",
   );
-  await ensureUser(admin, { username: "review-bot", email: "review-bot@disinto.local", password });
+  // A user told to change their password cannot use the API: the flag is cleared.
+  await editUser(admin, "dev-bot", { must_change_password: true });
+  const unlocked = await ensureUser(admin, { ...user, password: newPassword });
+  assert.deepEqual([unlocked.outcome, unlocked.passwordSet], ["updated", false]);
+  assert.equal((await whoami(admin, basicAuth("dev-bot", newPassword))).ok, true);
+  // A password maker is called only when the forge needs a password.
+  const made: string[] = [];
+  const maker = () => Promise.resolve(made[made.push(`made-password-${made.length}`) - 1]!);
+  const reviewBot = { username: "review-bot", email: "review-bot@disinto.local" };
+  const created = await ensureUser(admin, { ...reviewBot, password: maker });
+  assert.deepEqual([created.outcome, created.password], ["created", "made-password-0"]);
+  assert.deepEqual(await whoami(admin, basicAuth("review-bot", "made-password-0")), {
+    ok: true,
+    login: "review-bot",
+  });
+  const rotated = await ensureUser(admin, { ...reviewBot, password: maker });
+  assert.deepEqual(rotated, { outcome: "updated", passwordSet: true, password: "made-password-1" });
+  assert.equal(made.length, 2);
 
   assert.equal(await ensureOrg(admin, "acme"), "created");
   assert.equal(await readOnly(() => ensureOrg(admin, "acme")), "unchanged");
@@ -78,6 +97,12 @@ export async function ensureScenario(forge: ScenarioForge): Promise<void> {
   );
   assert.equal(await ensureCollaborator(admin, slug, "review-bot", "read"), "updated");
   assert.equal(await ensureCollaborator(admin, slug, "review-bot", "write"), "updated");
+  // Every signed-in user reads a public repo: dev-bot is made a collaborator all the same.
+  assert.equal(await ensureCollaborator(admin, slug, "dev-bot", "read"), "created");
+  assert.equal(
+    await readOnly(() => ensureCollaborator(admin, slug, "dev-bot", "read")),
+    "unchanged",
+  );
 
   const label = { name: "backlog", color: "#0075ca" };
   assert.equal((await ensureLabel(admin, slug, label)).outcome, "created");
@@ -118,6 +143,14 @@ export async function ensureScenario(forge: ScenarioForge): Promise<void> {
   assert.equal(replaced.outcome, "updated");
   assert.notEqual(replaced.value, first.value);
   assert.equal((await whoami(admin, tokenAuth(first.value))).ok, false);
+  // A secret that signs in as someone else is not dev-bot's token.
+  const reviewToken = await createToken(admin, "review-bot", {
+    name: "review",
+    scopes: ["read:user"],
+  }, basicAuth("review-bot", "made-password-1"));
+  const ownToken = await ensureToken(admin, { ...tokenInput, known: reviewToken.sha1 });
+  assert.equal(ownToken.outcome, "updated");
+  assert.deepEqual(await whoami(admin, tokenAuth(ownToken.value)), { ok: true, login: "dev-bot" });
 
   // Token creation with a token instead of basic auth: the forge refuses it.
   await assert.rejects(
@@ -125,12 +158,12 @@ export async function ensureScenario(forge: ScenarioForge): Promise<void> {
       admin,
       "dev-bot",
       { name: "other", scopes: ["read:user"] },
-      tokenAuth(replaced.value),
+      tokenAuth(ownToken.value),
     ),
     (error: unknown) => {
       assert.ok(error instanceof ForgejoError);
       assert.equal(error.status, 401);
-      assert.ok(!error.message.includes(replaced.value));
+      assert.ok(!error.message.includes(ownToken.value));
       return true;
     },
   );

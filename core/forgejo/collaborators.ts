@@ -1,10 +1,10 @@
 /** Repository collaborators (repo admin needed for changes). */
-import type { Permission } from "../identity/ensure_identity.ts";
 import { type ForgejoHttp, repoParams } from "./http.ts";
 import { paginate } from "./paginate.ts";
 import { PermissionSchema, type User, UserSchema } from "./schema.ts";
 
-export type { Permission };
+/** A permission a collaborator can be given. */
+export type Permission = "read" | "write" | "admin";
 
 /**
  * The permission the user was granted on the repo: "none", "read", "write",

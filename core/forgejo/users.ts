@@ -1,10 +1,12 @@
 /** Users: lookups and "who am I". */
-import type { AuthCheck } from "../identity/ensure_identity.ts";
 import type { Credentials } from "./auth.ts";
 import type { ForgejoHttp } from "./http.ts";
 import { type User, UserSchema } from "./schema.ts";
 
-export type { AuthCheck };
+/** What a credential check says. */
+export type AuthCheck =
+  | { ok: true; login: string }
+  | { ok: false; reason: "unauthorized" | "must-change-password" };
 
 /** `GET /users/{username}`; null when there is no such user (orgs answer too). */
 export async function getUser(http: ForgejoHttp, username: string): Promise<User | null> {
