@@ -8,48 +8,28 @@
  *   (agent, APPROVED), dev (merge, close): wall time and requests per step.
  * DISINTO_BINARY picks another build.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { runBinary } from "../tests/helpers/binary.ts";
 import { startEmulator } from "../tests/helpers/emulator.ts";
 import { adminCall } from "../tests/helpers/emulator_api.ts";
-import { claudeBinary, startModelEmulator } from "../tests/helpers/model_emulator.ts";
+import {
+  agentsEnvFor,
+  quickstartScript,
+  startModelEmulator,
+} from "../tests/helpers/model_emulator.ts";
 
 const IDLE_RUNS = 5;
 
-const SCRIPT = `
-[[conversations]]
-match = "You are a dev agent"
-final_text = "Added hello.txt."
-[[conversations.turns]]
-[[conversations.turns.tool_use]]
-name = "Write"
-input = { file_path = "{{cwd}}/hello.txt", content = "hello\\n" }
-
-[[conversations]]
-match = "You are a review agent"
-[[conversations.turns]]
-text = "Nothing blocks.\\nVERDICT: APPROVE"
-`;
-
 const emulator = await startEmulator();
-const model = await startModelEmulator(SCRIPT);
+const model = await startModelEmulator(await readFile(quickstartScript, "utf8"));
 const dir = await mkdtemp(join(tmpdir(), "disinto-bench-agents-"));
 const root = join(dir, "factory");
 const env = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: dir,
+  ...agentsEnvFor(model.url, join(dir, "claude"), { path: process.env.PATH ?? "/usr/bin:/bin" }),
   FORGE_ADMIN_PASS: emulator.admin.pass,
-  CLAUDE_BIN: claudeBinary,
-  CLAUDE_MODEL: "claude-test",
-  CLAUDE_CONFIG_DIR: join(dir, "claude"),
-  ANTHROPIC_BASE_URL: model.url,
-  ANTHROPIC_API_KEY: "sk-bench",
-  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-  DISABLE_AUTOUPDATER: "1",
-  IS_SANDBOX: "1",
 };
 
 /** One binary run to completion: wall time and the forge requests it made. */
@@ -81,8 +61,8 @@ try {
   const labels = await adminCall(emulator, "GET", "/repos/acme/app/labels?limit=50");
   const backlog = labels.find((l: { name: string }) => l.name === "backlog").id;
   await adminCall(emulator, "POST", "/repos/acme/app/issues", {
-    title: "Greet",
-    body: "Add hello.txt.",
+    title: "Say hello in the README",
+    body: "A first task for the factory.",
     labels: [backlog],
   }, 201);
   const steps = [

@@ -96,24 +96,9 @@ step "disinto status"
 disinto status
 
 step "the agents at work: a scripted model server and the real claude CLI"
-# The model emulator answers from a script (docs/model-emulator.md): the dev agent
-# rewrites the README, the reviewer approves. claude really runs its tools.
-cat >"$root/state/model-script.toml" <<'SCRIPT'
-[[conversations]]
-match = "You are a dev agent"
-final_text = "The README now says hello."
-[[conversations.turns]]
-text = "I will add the greeting to the README."
-[[conversations.turns.tool_use]]
-name = "Write"
-input = { file_path = "{{cwd}}/README.md", content = "# app\n\nHello from the factory!\n" }
-
-[[conversations]]
-match = "You are a review agent"
-[[conversations.turns]]
-text = "The README greets the reader as the issue asks; nothing blocks.\nVERDICT: APPROVE"
-SCRIPT
-"$bin" model emulate --port 0 --script "$root/state/model-script.toml" >"$root/state/model.out" 2>&1 &
+# The model emulator answers from a script (scripts/quickstart-model.toml): the dev
+# agent rewrites the README, the reviewer approves. claude really runs its tools.
+"$bin" model emulate --port 0 --script scripts/quickstart-model.toml >"$root/state/model.out" 2>&1 &
 model_pid=$!
 model_url=$(url_of "$model_pid" "$root/state/model.out")
 echo "model emulator at $model_url (PID $model_pid)"
@@ -142,7 +127,7 @@ project        $root/projects/app.toml
 compose file   $root/docker-compose.yml
 forge          $url   (admin: $admin_user, password in $root/.env as FORGE_ADMIN_PASS)
 request log    $root/state/emulator-requests.jsonl
-model server   $model_url  (script $root/state/model-script.toml)
+model server   $model_url  (script scripts/quickstart-model.toml)
 agent runs     $root/state/agent-runs/  (each claude run's stream-json, secrets redacted)
 try            curl -u "$admin_user:\$FORGE_ADMIN_PASS" $url/api/v1/repos/demo/app/issues
 done in $(($(date +%s) - started)) s

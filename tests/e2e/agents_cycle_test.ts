@@ -2,14 +2,14 @@
  * The factory's reason for being, on the compiled binary with every part
  * real: `forge emulate` as the forge, `model emulate` as the model server and
  * the real `claude` CLI as the agent. A backlog issue becomes a branch with
- * the model's file change and a PR that says "Closes #1" (`agents poll dev
+ * the model's change to the README and a PR that says "Closes #1" (`agents poll dev
  * --once`), review-bot approves it (`agents poll review --once`), and the next
  * dev cycle merges it and the issue is closed — each checked through the
  * forge's API. No secret of the factory appears in any output or run log.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -17,32 +17,13 @@ import { parseEnv } from "../../core/config/env_file.ts";
 import { requireBinary, runBinary } from "../helpers/binary.ts";
 import { startChild } from "../helpers/child.ts";
 import { adminCall, type ForgeAt, mustCall, tokenAuth } from "../helpers/emulator_api.ts";
-import { claudeBinary } from "../helpers/model_emulator.ts";
+import { agentsEnvFor, quickstartScript } from "../helpers/model_emulator.ts";
 
 const ADMIN = { user: "disinto-admin", pass: "e2e-admin-pass-4f1c" };
 const MODEL_KEY = "sk-e2e-model-key-77aa";
 
-/** The dev agent writes hello.txt; the reviewer approves. Matched by the formulas' openings. */
-const SCRIPT = `
-models = ["claude-test"]
-api_key = "${MODEL_KEY}"
-
-[[conversations]]
-name = "dev"
-match = "You are a dev agent"
-final_text = "Added hello.txt with the greeting the issue asks for."
-[[conversations.turns]]
-text = "I will add the file."
-[[conversations.turns.tool_use]]
-name = "Write"
-input = { file_path = "{{cwd}}/hello.txt", content = "hello, factory\\n" }
-
-[[conversations]]
-name = "review"
-match = "You are a review agent"
-[[conversations.turns]]
-text = "The change adds hello.txt as asked; nothing blocks.\\nVERDICT: APPROVE"
-`;
+/** The quickstart's script: the dev agent rewrites the README, the reviewer approves. */
+const README = "# app\n\nHello from the factory!\n";
 
 async function startServer(args: string[], env: Record<string, string>) {
   const child = startChild(requireBinary(), args, { env });
@@ -87,9 +68,8 @@ Deno.test("agents on the binary: backlog issue → PR by dev-bot → approved by
     );
     servers.push(forgeServer);
     const forge: ForgeAt = { url: forgeServer.url, admin: ADMIN };
-    await writeFile(join(dir, "script.toml"), SCRIPT);
     const model = await startServer(
-      ["model", "emulate", "--port", "0", "--script", join(dir, "script.toml")],
+      ["model", "emulate", "--port", "0", "--script", quickstartScript],
       { PATH: path },
     );
     servers.push(model);
@@ -104,21 +84,14 @@ Deno.test("agents on the binary: backlog issue → PR by dev-bot → approved by
     const labels = await adminCall(forge, "GET", "/repos/acme/demo/labels?limit=50");
     const backlog = labels.find((l: { name: string }) => l.name === "backlog").id;
     await adminCall(forge, "POST", "/repos/acme/demo/issues", {
-      title: "Greet the factory",
-      body: "Add hello.txt saying hello.",
+      title: "Say hello in the README",
+      body: "A first task for the factory.",
       labels: [backlog],
     }, 201);
 
     const agentEnv = {
-      ...baseEnv,
-      CLAUDE_BIN: claudeBinary,
-      CLAUDE_MODEL: "claude-test",
-      CLAUDE_CONFIG_DIR: join(dir, "claude"),
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: MODEL_KEY,
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      DISABLE_AUTOUPDATER: "1",
-      IS_SANDBOX: "1",
+      ...agentsEnvFor(model.url, join(dir, "claude"), { apiKey: MODEL_KEY, path }),
+      HOME: home,
     };
     const outputs: string[] = [];
     const poll = async (role: string) => {
@@ -143,7 +116,7 @@ Deno.test("agents on the binary: backlog issue → PR by dev-bot → approved by
     assert.equal(pull.head.ref, "fix/issue-1");
     assert.equal(pull.user.login, "dev-bot");
     assert.match(pull.body, /Closes #1\b/);
-    assert.equal(await fileOnBranch(forge, dir, "fix/issue-1", "hello.txt"), "hello, factory\n");
+    assert.equal(await fileOnBranch(forge, dir, "fix/issue-1", "README.md"), README);
     const claimed = await asDev("/issues/1");
     assert.deepEqual(claimed.assignees.map((a: { login: string }) => a.login), ["dev-bot"]);
 
@@ -157,7 +130,7 @@ Deno.test("agents on the binary: backlog issue → PR by dev-bot → approved by
     await poll("dev");
     assert.equal((await asDev(`/pulls/${pull.number}`)).merged, true);
     assert.equal((await asDev("/issues/1")).state, "closed");
-    assert.equal(await fileOnBranch(forge, dir, "main", "hello.txt"), "hello, factory\n");
+    assert.equal(await fileOnBranch(forge, dir, "main", "README.md"), README);
 
     // No secret of the factory (tokens, passwords, the model key) in any output or run log.
     const runs = join(root, "state", "agent-runs");

@@ -63,6 +63,27 @@ export function claudeEnvFor(
   };
 }
 
+/** The model script the quickstart, the agents e2e test and bench/agents.ts run. */
+export const quickstartScript = fileURLToPath(
+  new URL("../../scripts/quickstart-model.toml", import.meta.url),
+);
+
+/**
+ * The environment for `disinto agents poll|run` with the real claude CLI on
+ * the model emulator at `url`: claudeEnvFor plus the CLI's path and model.
+ */
+export function agentsEnvFor(
+  url: string,
+  configDir: string,
+  options: { apiKey?: string; path?: string } = {},
+): Record<string, string> {
+  return {
+    ...claudeEnvFor(url, configDir, options),
+    CLAUDE_BIN: claudeBinary,
+    CLAUDE_MODEL: "claude-test",
+  };
+}
+
 /** The usual print-mode arguments: one prompt, NDJSON events out, no permission prompts. */
 export function claudePrintArgs(prompt: string, model = "claude-test"): string[] {
   return [
