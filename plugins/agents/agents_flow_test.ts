@@ -4,6 +4,7 @@
  * that closes it, an approval by review-bot, a merge by dev-bot and a closed
  * issue — all read back through the forge API.
  */
+import { REVIEW_ATTEMPTS } from "./review_cycle.ts";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -84,6 +85,38 @@ Deno.test("backlog issue → claim → fix/issue-n with the change → PR 'Close
     assert.equal((await kit.get(`/repos/${SLUG}/issues/${n}`)).state, "closed");
     assert.equal(await kit.git("show", `main:issue-${n}.txt`), "change 1");
     assert.equal(agent.calls.length, 2, "the merge cycle ran no agent");
+  } finally {
+    await kit.dispose();
+  }
+});
+
+Deno.test("a review run that keeps failing: retried, then one COMMENT on that head ends the retries", async () => {
+  const kit = await agentsKit();
+  try {
+    await kit.issue("Task");
+    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
+    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    let runs = 0;
+    const failing = fakeAgent(() => {
+      runs++;
+      return outcome({ success: false, detail: "error_max_turns" });
+    });
+    const reviews = () => kit.get(`/repos/${SLUG}/pulls/${pr.number}/reviews`);
+    for (let i = 1; i < REVIEW_ATTEMPTS; i++) {
+      assert.equal((await kit.run(["agents", "poll", "review"], { runner: failing })).code, 0);
+      assert.deepEqual(await reviews(), [], `after ${i} failed runs`);
+    }
+    const last = await kit.run(["agents", "poll", "review"], { runner: failing });
+    assert.match(
+      last.stdout,
+      new RegExp(`gave up on ${pr.head.sha} after ${REVIEW_ATTEMPTS} runs`),
+    );
+    const [comment] = await reviews();
+    assert.equal(comment.state, "COMMENT");
+    assert.equal(comment.commit_id, pr.head.sha);
+    assert.match(comment.body, /could not review commit .*error_max_turns/);
+    assert.equal((await kit.run(["agents", "poll", "review"], { runner: failing })).code, 0);
+    assert.equal(runs, REVIEW_ATTEMPTS, "no run after giving up on the head");
   } finally {
     await kit.dispose();
   }

@@ -5,12 +5,18 @@
  * `review-pr` formula run on a detached checkout of its head; the agent's
  * final answer becomes the review, its verdict read from the
  * `VERDICT: APPROVE|REQUEST_CHANGES` line (verdict.ts; unclear → COMMENT).
- * A failed agent run posts nothing: the PR is tried again next cycle.
+ * A failed agent run posts nothing: the PR is tried again next cycle, at most
+ * REVIEW_ATTEMPTS times per head commit; then a COMMENT review on that head
+ * says why, which ends the retries until the author pushes (each run costs).
  */
 import * as api from "../../core/forgejo/mod.ts";
+import { incrementCounter } from "../../core/lock/counter.ts";
 import { reviewedHead, sameLogin as same } from "./review_state.ts";
 import type { RoleContext } from "./role_context.ts";
 import { reviewBody, verdictOf } from "./verdict.ts";
+
+/** Failed agent runs on one head commit before review-bot gives up on it. */
+export const REVIEW_ATTEMPTS = 3;
 
 export interface ReviewReport {
   reviewed: Array<{ pull: number; event: string }>;
@@ -39,6 +45,18 @@ export async function reviewCycle(ctx: RoleContext): Promise<ReviewReport> {
         const why = outcome.detail || outcome.reason;
         ctx.log(`review: PR #${pull.number}: agent failed (${ctx.redact(why)})`);
         report.failed.push(pull.number);
+        const key = `${ctx.slug}#${pull.number}@${head}:review`;
+        if (await incrementCounter(ctx.countersFile, key) >= REVIEW_ATTEMPTS) {
+          await api.createReview(ctx.http, ctx.slug, pull.number, {
+            event: "COMMENT",
+            body: ctx.redact(
+              `${ctx.me} could not review commit ${head}: ${REVIEW_ATTEMPTS} agent runs failed ` +
+                `(last: ${why}). A new push is reviewed again.`,
+            ),
+            commit_id: head,
+          });
+          ctx.log(`review: PR #${pull.number}: gave up on ${head} after ${REVIEW_ATTEMPTS} runs`);
+        }
         continue;
       }
       const answer = outcome.resultText ?? "";
