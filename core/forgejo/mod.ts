@@ -40,7 +40,6 @@ export * from "./tags.ts";
 export * from "./timeline.ts";
 export * from "./tokens.ts";
 export * from "./users.ts";
-export * from "./identity_forge.ts";
 export * from "./routes.ts";
 export * from "./ensure.ts";
 export * from "./ensure_user.ts";

@@ -7,50 +7,22 @@
  * failing secret is regenerated; `rotate` regenerates both. Secrets are written
  * to `.env` before the forge is told about them, so a run killed in between is
  * repaired by the next run. Collaborator permissions are compared and
- * re-applied on every run.
+ * re-applied on every run. The forge work is core/forgejo's ensureUser,
+ * ensureToken and ensureCollaborator; this adds `.env`.
  */
+import { basicAuth } from "../forgejo/auth.ts";
+import type { Permission } from "../forgejo/collaborators.ts";
+import type { Outcome } from "../forgejo/ensure.ts";
+import { ensureCollaborator } from "../forgejo/ensure_collaborator.ts";
+import { ensureToken } from "../forgejo/ensure_token.ts";
+import { ensureUser } from "../forgejo/ensure_user.ts";
+import type { ForgejoHttp } from "../forgejo/http.ts";
 import { tokenName as defaultTokenName } from "./env_keys.ts";
 import type { EnvWriter } from "./env_writer.ts";
 import { generatePassword as defaultGeneratePassword } from "./password.ts";
 
-export type PartOutcome = "created" | "updated" | "unchanged";
-export type Permission = "read" | "write" | "admin";
-
-/** What a credential check says. */
-export type AuthCheck =
-  | { ok: true; login: string }
-  | { ok: false; reason: "unauthorized" | "must-change-password" };
-
-/**
- * The forge operations ensureIdentity needs. Admin operations use the admin's
- * credentials; token operations use basic auth as the user (the forge refuses
- * token auth for them).
- */
-export interface IdentityForge {
-  /** Admin view: does the user exist? */
-  userExists(user: string): Promise<boolean>;
-  /** Admin: create a local user with must_change_password false. */
-  createUser(input: { username: string; email: string; password: string }): Promise<void>;
-  /** Admin: set the password and/or clear must_change_password. */
-  updateUser(user: string, input: { password?: string; mustChangePassword: false }): Promise<void>;
-  /** `GET /user` with basic auth. */
-  checkPassword(user: string, password: string): Promise<AuthCheck>;
-  /** `GET /user` with the token. */
-  checkToken(token: string): Promise<AuthCheck>;
-  /** Token names of the user (basic auth as the user). */
-  listTokenNames(user: string, password: string): Promise<string[]>;
-  deleteToken(user: string, password: string, name: string): Promise<void>;
-  /** Create a token (basic auth as the user); returns its secret. */
-  createToken(
-    user: string,
-    password: string,
-    name: string,
-    scopes: readonly string[],
-  ): Promise<string>;
-  /** The user's permission on `owner/repo`: "none", "read", "write", "admin" or "owner". */
-  collaboratorPermission(repo: string, user: string): Promise<string>;
-  setCollaborator(repo: string, user: string, permission: Permission): Promise<void>;
-}
+export type PartOutcome = Outcome;
+export type { Permission };
 
 export interface IdentitySpec {
   user: string;
@@ -69,7 +41,8 @@ export interface IdentitySpec {
 }
 
 export interface EnsureIdentityOptions {
-  forge: IdentityForge;
+  /** The forge, with a site admin's credentials. */
+  http: ForgejoHttp;
   /** The current `.env` values (plus the process environment, if it should win). */
   env: ReadonlyMap<string, string>;
   /** Where new secrets go; a writer with a null path records without writing. */
@@ -100,96 +73,61 @@ export async function ensureIdentity(
   spec: IdentitySpec,
   options: EnsureIdentityOptions,
 ): Promise<IdentityResult> {
-  const { forge, env, envWriter } = options;
+  const { http, env, envWriter } = options;
   const rotate = options.rotate ?? false;
   const dryRun = options.dryRun ?? false;
   const generate = options.generatePassword ?? defaultGeneratePassword;
-  const name = spec.tokenName ?? defaultTokenName(spec.user);
-  const result: IdentityResult = {
-    user: spec.user,
-    account: "unchanged",
-    password: "unchanged",
-    token: "unchanged",
-    permissions: "unchanged",
-  };
 
-  // 1. The account and its password.
-  let password = env.get(spec.passKey) ?? "";
-  let exists: boolean | null = null;
-  let passwordOk = false;
-  if (password && !rotate) {
-    const check = await forge.checkPassword(spec.user, password);
-    if (check.ok) {
-      exists = true;
-      passwordOk = true;
-    } else if (check.reason === "must-change-password") {
-      exists = true;
-      passwordOk = true;
-      result.account = "updated";
-      if (!dryRun) await forge.updateUser(spec.user, { mustChangePassword: false });
-    }
-  }
-  exists ??= await forge.userExists(spec.user);
-  if (!exists) {
-    if (!password || rotate) password = await newPassword();
-    result.account = "created";
-    result.password = env.get(spec.passKey) === password ? "unchanged" : "created";
-    if (!dryRun) {
-      await forge.createUser({
-        username: spec.user,
-        email: spec.email ?? `${spec.user}@disinto.local`,
-        password,
-      });
-    }
-  } else if (!passwordOk) {
-    // Exists, but the password in .env is missing, wrong, or being rotated.
-    if (!password || rotate) password = await newPassword();
-    result.password = env.has(spec.passKey) ? "updated" : "created";
-    if (!dryRun) {
-      await forge.updateUser(spec.user, { password, mustChangePassword: false });
-    }
-  }
+  // 1. The account and its password: the one in .env is kept (set again if it
+  // no longer signs in); a new one, when missing or rotated, reaches .env first.
+  const kept = rotate ? "" : env.get(spec.passKey) ?? "";
+  const user = await ensureUser(http, {
+    username: spec.user,
+    email: spec.email ?? `${spec.user}@disinto.local`,
+    password: kept || (async () => {
+      const value = generate();
+      if (!dryRun) await envWriter.update({ [spec.passKey]: value });
+      return value;
+    }),
+  }, { dryRun });
+  const created = user.outcome === "created";
+  const password: PartOutcome = user.passwordSet
+    ? (env.has(spec.passKey) ? "updated" : "created")
+    : created && !kept
+    ? "created"
+    : "unchanged";
 
   // 2. The token: kept while it authenticates as this user, else recreated.
-  const token = env.get(spec.tokenKey) ?? "";
-  let tokenOk = false;
-  if (token && !rotate && result.account !== "created") {
-    const check = await forge.checkToken(token);
-    tokenOk = check.ok && check.login.toLowerCase() === spec.user.toLowerCase();
-  }
-  if (!tokenOk) {
-    result.token = token ? "updated" : "created";
-    if (!dryRun) {
-      const names = result.account === "created"
-        ? []
-        : await forge.listTokenNames(spec.user, password);
-      if (names.includes(name)) await forge.deleteToken(spec.user, password, name);
-      const secret = await forge.createToken(spec.user, password, name, spec.scopes);
-      await envWriter.update({ [spec.tokenKey]: secret });
-    }
+  const known = env.get(spec.tokenKey) ?? "";
+  const token = await ensureToken(http, {
+    username: spec.user,
+    credentials: basicAuth(spec.user, user.password),
+    name: spec.tokenName ?? defaultTokenName(spec.user),
+    scopes: spec.scopes,
+    // A user created just now has no token: none to try, none to list.
+    ...(known && !rotate && !created ? { known } : {}),
+    ...(created ? { names: [] } : {}),
+  }, { dryRun });
+  if (token.outcome !== "unchanged" && !dryRun) {
+    await envWriter.update({ [spec.tokenKey]: token.value });
   }
 
   // 3. Collaborator permissions, compared and re-applied every run.
-  const permissionOutcomes: PartOutcome[] = [];
+  const permissions: PartOutcome[] = [];
   for (const { repo, permission } of spec.permissions) {
-    // A user created just now has no permission anywhere yet: no need to ask.
-    const current = result.account === "created"
-      ? "none"
-      : await forge.collaboratorPermission(repo, spec.user);
-    if (current === permission) {
-      permissionOutcomes.push("unchanged");
-      continue;
-    }
-    permissionOutcomes.push(current === "none" ? "created" : "updated");
-    if (!dryRun) await forge.setCollaborator(repo, spec.user, permission);
+    permissions.push(
+      await ensureCollaborator(http, repo, spec.user, permission, {
+        dryRun,
+        // A user created just now has no permission anywhere yet: no need to ask.
+        ...(created ? { current: "none" } : {}),
+      }),
+    );
   }
-  result.permissions = combineOutcomes(permissionOutcomes);
-  return result;
-
-  /** A fresh password, saved to .env before the forge hears of it. */
-  async function newPassword(): Promise<string> {
-    const value = generate();
-    if (!dryRun) await envWriter.update({ [spec.passKey]: value });
-    return value;
-  }
+  return {
+    user: spec.user,
+    account: user.passwordSet ? "unchanged" : user.outcome,
+    password,
+    token: token.outcome === "unchanged" ? "unchanged" : known ? "updated" : "created",
+    permissions: combineOutcomes(permissions),
+  };
 }

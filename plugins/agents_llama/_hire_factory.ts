@@ -1,8 +1,8 @@
 /**
  * A factory root for in-process hire tests: one project (`acme/demo`) whose
  * repo exists on a fresh emulator, `.env` with the forge and its admin, and a
- * model server on loopback. `hire` runs hireAgent with `forge` wrapping the
- * identity operations when a test needs to hold or watch them.
+ * model server on loopback. `hire` runs hireAgent with `fetch` wrapping the
+ * requests when a test needs to hold or watch them.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,11 +10,9 @@ import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 import { testContext } from "../../core/context.ts";
-import type { IdentityForge } from "../../core/identity/ensure_identity.ts";
 import { startEmulator } from "../../tests/helpers/emulator.ts";
 import { plugins } from "../mod.ts";
 import { createProjectRepo, startModelServer } from "./_emulator_checks.ts";
-import { forgeIdentityAdapter } from "./forge_identity.ts";
 import { hireAgent, type HireArguments, parseHireArguments } from "./hire.ts";
 
 export const PROJECT = `name = "demo"\nrepo = "acme/demo"\nforge_url = "http://127.0.0.1:3000"\n`;
@@ -40,7 +38,7 @@ export async function hireFactory() {
     /** hireAgent for a local-model agent on this factory's model server. */
     hire: (
       args: Omit<HireArguments, "localModel"> & { localModel?: string | null },
-      options: { env?: Record<string, string>; forge?: (f: IdentityForge) => IdentityForge } = {},
+      options: { env?: Record<string, string>; fetch?: typeof fetch } = {},
     ) =>
       hireAgent(
         parseHireArguments({
@@ -48,11 +46,14 @@ export async function hireFactory() {
           localModel: args.localModel === null ? undefined : args.localModel ?? model.url,
         }),
         {
-          context: testContext({ cwd: root, env: { HOME: "/home/op", ...options.env } }),
+          context: testContext({
+            cwd: root,
+            env: { HOME: "/home/op", ...options.env },
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          }),
           root,
           projectSelector: undefined,
           plugins,
-          identityForge: (access) => (options.forge ?? ((f) => f))(forgeIdentityAdapter(access)),
         },
       ),
     tomlText: () => readFile(projectFile, "utf8"),

@@ -26,16 +26,12 @@ import {
 import type { Context } from "../../core/context.ts";
 import { BadInputError } from "../../core/errors.ts";
 import { writeFileAtomic } from "../../core/fs/atomic_write.ts";
-import {
-  ensureIdentity,
-  type IdentityForge,
-  type IdentityResult,
-} from "../../core/identity/ensure_identity.ts";
+import type { IdentityResult } from "../../core/identity/ensure_identity.ts";
 import { agentEnvKeys } from "../../core/identity/env_keys.ts";
 import { EnvWriter } from "../../core/identity/env_writer.ts";
 import type { Plugin } from "../../core/plugin.ts";
 import { agentTable, type LocalAgent, withAgentTable } from "./agent_table.ts";
-import { type ForgeAccess, forgeIdentityAdapter } from "./forge_identity.ts";
+import { ensureAgentIdentity, type ForgeAccess } from "./forge_identity.ts";
 import { agentFormula } from "./formula_option.ts";
 import { assertNameOfItsOwn, knownAgents } from "./name_clash.ts";
 import { sectionOf, serviceOf, validateAgentName, validateRole } from "./names.ts";
@@ -139,8 +135,6 @@ export interface HireDeps {
   root: string;
   projectSelector: string | undefined;
   plugins: readonly Plugin[];
-  /** The forge operations (default: the Forgejo API through `context.fetch`). */
-  identityForge?: (access: ForgeAccess) => IdentityForge;
   probeTimeoutMs?: number;
 }
 
@@ -200,18 +194,18 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
     url: setting("FORGE_URL") || project.forge_url,
     admin: { user: adminUser, pass: adminPass },
     fetch: context.fetch,
+    clock: context.clock,
     signal: context.signal,
   };
 
   // 2. The forge identity: user, password and token in .env, write collaborator.
   const keys = agentEnvKeys(request.name);
-  const identity = await ensureIdentity({
+  const identity = await ensureAgentIdentity(access, {
     user: request.name,
     ...keys,
     scopes: AGENT_TOKEN_SCOPES,
     permissions: [{ repo: project.repo, permission: "write" }],
   }, {
-    forge: (deps.identityForge ?? forgeIdentityAdapter)(access),
     env: dotenv,
     envWriter: new EnvWriter(envPath),
   });

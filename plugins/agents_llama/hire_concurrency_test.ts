@@ -7,25 +7,19 @@
  * interleaving that used to lose an update happens every run.
  */
 import assert from "node:assert/strict";
-import type { IdentityForge } from "../../core/identity/ensure_identity.ts";
 import { ensureProjectFile } from "../forge/init/project_file.ts";
 import { hireFactory } from "./_hire_factory.ts";
 
-/** The forge, its first call held until `go`; `started` says the hire got that far. */
-function heldUntil(go: Promise<unknown>, started: () => void) {
-  return (forge: IdentityForge): IdentityForge => {
-    let first = true;
-    return {
-      ...forge,
-      async userExists(user: string) {
-        if (first) {
-          first = false;
-          started();
-          await go;
-        }
-        return forge.userExists(user);
-      },
-    };
+/** fetch, its first request held until `go`; `started` says the hire got that far. */
+function heldUntil(go: Promise<unknown>, started: () => void): typeof fetch {
+  let first = true;
+  return async (input, init) => {
+    if (first) {
+      first = false;
+      started();
+      await go;
+    }
+    return await fetch(input, init);
   };
 }
 
@@ -43,8 +37,8 @@ Deno.test("two hires at once keep both agents' tables and both compose services"
     const both = Promise.all([a.fired, b.fired]);
     // Both have read the project file before either writes.
     await Promise.all([
-      f.hire({ name: "dev-a", role: "dev" }, { forge: heldUntil(both, a.fire) }),
-      f.hire({ name: "dev-b", role: "dev" }, { forge: heldUntil(both, b.fire) }),
+      f.hire({ name: "dev-a", role: "dev" }, { fetch: heldUntil(both, a.fire) }),
+      f.hire({ name: "dev-b", role: "dev" }, { fetch: heldUntil(both, b.fire) }),
     ]);
     const agents = (await f.toml()).agents as Record<string, unknown>;
     assert.deepEqual(Object.keys(agents).sort(), ["dev-a", "dev-b"]);
@@ -62,7 +56,7 @@ Deno.test("init's project-file step during a hire: the hire keeps init's keys", 
     const started = signal();
     const initDone = signal();
     const hiring = f.hire({ name: "dev-a", role: "dev" }, {
-      forge: heldUntil(initDone.fired, started.fire),
+      fetch: heldUntil(initDone.fired, started.fire),
     });
     await started.fired; // the hire has read the project file
     const status = await ensureProjectFile(f.projectFile, {

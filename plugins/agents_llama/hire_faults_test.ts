@@ -15,8 +15,9 @@ import { RuntimeFailure } from "../../core/errors.ts";
 import { startEmulator } from "../../tests/helpers/emulator.ts";
 import { plugins } from "../mod.ts";
 import { agentOnForge, createProjectRepo, startModelServer } from "./_emulator_checks.ts";
-import { forgeIdentityAdapter } from "./forge_identity.ts";
 import { hireAgent, parseHireArguments } from "./hire.ts";
+
+const instantClock = { now: () => Date.now(), sleep: () => Promise.resolve() };
 
 /** mulberry32: a small seeded source, so the fault pattern is the same every run. */
 function seeded(seed: number): () => number {
@@ -49,12 +50,11 @@ Deno.test("with 20% forge faults, re-running hire converges on one working ident
       hireAgent(
         parseHireArguments({ name, role: "dev", localModel: model.url, pollInterval: "45" }),
         {
-          context: testContext({ env: { HOME: "/home/op" } }),
+          // Retries without waiting.
+          context: testContext({ env: { HOME: "/home/op" }, clock: instantClock }),
           root,
           projectSelector: undefined,
           plugins,
-          identityForge: (access) =>
-            forgeIdentityAdapter({ ...access, sleep: () => Promise.resolve() }),
         },
       );
     const names = ["dev-a", "dev-b", "dev-c", "dev-d", "dev-e", "dev-f", "dev-g", "dev-h"];

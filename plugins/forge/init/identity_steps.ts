@@ -4,28 +4,23 @@
  * labels of both repos.
  */
 import { settleLimit } from "../../../core/concurrency/map_limit.ts";
-import { identityForge } from "../../../core/forgejo/identity_forge.ts";
 import { combineOutcomes, ensureIdentity } from "../../../core/identity/mod.ts";
 import { type IdentityRow, identityTable } from "../identities.ts";
 import type { InitRun } from "./init_run.ts";
 import { ensureLabels } from "./labels_step.ts";
 
-type IdentityForge = ReturnType<typeof identityForge>;
-
 /** Returns the identities of the project (the fixed table and the agents' users). */
 export async function identitiesAndLabels(run: InitRun): Promise<IdentityRow[]> {
   const identities = identityTable(run.options.agentUsers);
-  const base = identityForge(run.http);
-  const forge = run.missingRepos.size > 0 ? dryRunForge(base, run.missingRepos) : base;
   const slugs = [run.options.repo.slug, run.opsSlug];
   await Promise.all([
-    settleLimit(identities, run.concurrency, (identity) => ensureOne(run, identity, forge)),
+    settleLimit(identities, run.concurrency, (identity) => ensureOne(run, identity)),
     settleLimit(slugs, 2, (slug) => labels(run, slug)),
   ]);
   return identities;
 }
 
-async function ensureOne(run: InitRun, identity: IdentityRow, forge: IdentityForge) {
+async function ensureOne(run: InitRun, identity: IdentityRow) {
   const { options } = run;
   const name = `identity ${identity.user}`;
   try {
@@ -40,7 +35,7 @@ async function ensureOne(run: InitRun, identity: IdentityRow, forge: IdentityFor
           ...(identity.ops ? [{ repo: run.opsSlug, permission: identity.ops }] : []),
         ],
       }, {
-        forge,
+        http: run.http,
         env: run.envValues,
         envWriter: run.envWriter,
         rotate: options.rotate,
@@ -70,13 +65,4 @@ async function labels(run: InitRun, slug: string): Promise<void> {
   } catch (error) {
     run.record(`labels ${slug}`, "failed", run.failure(error));
   }
-}
-
-/** In a dry run, permission lookups on repos that do not exist yet answer "none". */
-function dryRunForge(forge: IdentityForge, missing: ReadonlySet<string>): IdentityForge {
-  return {
-    ...forge,
-    collaboratorPermission: (repo, user) =>
-      missing.has(repo) ? Promise.resolve("none") : forge.collaboratorPermission(repo, user),
-  };
 }
