@@ -219,3 +219,29 @@ Deno.test("bad input exits 2 with one line naming it, and writes nothing", async
     await kit.dispose();
   }
 });
+
+Deno.test("a factory with two projects: `agents run` without --project runs each project's cycle, one failing project does not stop the other", async () => {
+  const kit = await agentsKit();
+  try {
+    assert.equal((await kit.h.run(["init", "acme/other", "--yes"])).code, 0);
+    await kit.issue("Task in app");
+    await kit.h.addIssue("acme/other", "Task in other", ["backlog"]);
+    const both = await kit.run(["agents", "run", "--once", "--roles", "dev"]);
+    assert.equal(both.code, 0, both.stdout + both.stderr);
+    assert.match(both.stdout, /agents: projects app, other, roles dev, once/);
+    for (const slug of [SLUG, "acme/other"]) {
+      const pulls = await kit.get(`/repos/${slug}/pulls?state=open`);
+      assert.deepEqual(pulls.map((p: { head: { ref: string } }) => p.head.ref), ["fix/issue-1"]);
+    }
+    assert.match(both.stdout, /other: dev: #1: PR #2 open/);
+
+    // One project's forge repo gone: its cycle fails (exit 1 with --once), the other's still runs.
+    await kit.h.adminApi("DELETE", "/repos/acme/app");
+    const one = await kit.run(["agents", "run", "--once", "--roles", "review"]);
+    assert.equal(one.code, 1, one.stdout);
+    assert.match(one.stdout, /app: review: cycle failed: /);
+    assert.match(one.stdout, /other: review: cycle done: 1 reviewed/);
+  } finally {
+    await kit.dispose();
+  }
+});
