@@ -32,7 +32,9 @@ const SECURITY_HEADERS = {
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
     "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // Not no-referrer: with it browsers send `Origin: null` on same-origin POSTs
+  // (Fetch standard, "append a request Origin header"), which the Origin check refuses.
+  "referrer-policy": "same-origin",
   "cache-control": "no-store",
 };
 
