@@ -67,13 +67,17 @@ export const BOT_IDENTITIES: readonly IdentityRow[] = [
   row("architect-bot", "ARCHITECT", "write", "write", WRITE_SCOPES),
 ];
 
-/** The `forge_user` of every `[agents.<name>]` table, read raw (no plugin import). */
-export function agentForgeUsers(agentsTable: unknown): string[] {
+/**
+ * The `forge_user` of every `[agents.<name>]` table, read raw (no plugin
+ * import); with `role`, only the tables whose `roles` list it.
+ */
+export function agentForgeUsers(agentsTable: unknown, role?: string): string[] {
   if (typeof agentsTable !== "object" || agentsTable === null) return [];
   const users: string[] = [];
   for (const agent of Object.values(agentsTable as Record<string, unknown>)) {
     if (typeof agent !== "object" || agent === null) continue;
-    const user = (agent as Record<string, unknown>).forge_user;
+    const { forge_user: user, roles } = agent as Record<string, unknown>;
+    if (role !== undefined && !(Array.isArray(roles) && roles.includes(role))) continue;
     if (typeof user === "string" && user !== "" && !users.includes(user)) users.push(user);
   }
   return users;

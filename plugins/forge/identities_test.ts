@@ -59,3 +59,14 @@ Deno.test("label table and non-dev labels", () => {
   assert.ok(isNonDevLabel("formula"));
   assert.ok(!isNonDevLabel("backlog"));
 });
+
+Deno.test("agent forge users by role: only the tables whose roles list it", () => {
+  const agents = {
+    qwen: { forge_user: "dev-qwen", roles: ["dev"] },
+    llama: { forge_user: "review-llama", roles: ["review", "dev"] },
+    old: { forge_user: "no-roles" },
+  };
+  assert.deepEqual(agentForgeUsers(agents, "dev"), ["dev-qwen", "review-llama"]);
+  assert.deepEqual(agentForgeUsers(agents, "review"), ["review-llama"]);
+  assert.deepEqual(agentForgeUsers(agents), ["dev-qwen", "review-llama", "no-roles"]);
+});

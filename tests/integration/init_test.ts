@@ -79,6 +79,11 @@ Deno.test("init creates everything, then a re-run changes nothing and writes not
     assert.equal(h.labels("acme/app").length, 17);
     assert.equal(h.labels("acme/app").find((l) => l.name === "in-progress")?.color, "e4e669");
     assert.deepEqual(protection(h, "acme/app", "main")?.merge_whitelist_usernames, ["dev-bot"]);
+    // review-bot only reads: its approval counts only through the approvals whitelist.
+    assert.equal(protection(h, "acme/app", "main")?.enable_approvals_whitelist, true);
+    assert.deepEqual(protection(h, "acme/app", "main")?.approvals_whitelist_username, [
+      "review-bot",
+    ]);
     assert.equal(protection(h, "acme/app", "main")?.enable_push, false);
     assert.equal(protection(h, "disinto-admin/app-ops", "main")?.apply_to_admins, true);
     const branches = await h.emulator.forge.git.branches("acme", "app");

@@ -100,6 +100,10 @@ export function registerInitCommand(program: Command, host: CommandHost): void {
           installCron: flags.installCron === true,
           root,
           agentUsers: agentForgeUsers(agentsTable),
+          agentRoleUsers: {
+            dev: agentForgeUsers(agentsTable, "dev"),
+            review: agentForgeUsers(agentsTable, "review"),
+          },
           projectFile,
           json: globals.json,
           quiet: globals.quiet,

@@ -18,7 +18,7 @@ import { BranchNotVisible, ensureProtection, opsRule, projectRule } from "./prot
 export async function protections(run: InitRun): Promise<void> {
   const { options, report } = run;
   const rules = [
-    { slug: options.repo.slug, rule: projectRule(options.branch) },
+    { slug: options.repo.slug, rule: projectRule(options.branch, options.agentRoleUsers) },
     { slug: run.opsSlug, rule: opsRule(options.branch) },
   ];
   await settleLimit(rules, 2, async ({ slug, rule }) => {

@@ -2,6 +2,7 @@
 import type { HttpOptions } from "../../../core/forgejo/mod.ts";
 import type { Plugin } from "../../../core/plugin.ts";
 import type { RepoArg } from "../repo_arg.ts";
+import type { AgentRoleUsers } from "./protection.ts";
 
 export interface InitOptions {
   repo: RepoArg;
@@ -16,6 +17,8 @@ export interface InitOptions {
   root: string;
   /** Forge users of `[agents.*]` in the project TOML. */
   agentUsers: readonly string[];
+  /** Those whose roles include dev (they merge) and review (they approve): protection.ts. */
+  agentRoleUsers?: AgentRoleUsers;
   /** The project file (projects/<name>.toml). */
   projectFile: string;
   json: boolean;

@@ -11,15 +11,39 @@ import * as api from "../../../core/forgejo/mod.ts";
 import type { ForgejoHttp } from "../../../core/forgejo/mod.ts";
 import { ensureBranchProtection, protectionDiff } from "../../../core/forgejo/ensure_protection.ts";
 
-/** The rule for the project repo: no direct push, merges by dev-bot only, 1 approval. */
-export function projectRule(branch: string): Record<string, unknown> {
+/** Local-model agents (`[agents.*]` of the project TOML) by the roles they poll. */
+export interface AgentRoleUsers {
+  dev: readonly string[];
+  review: readonly string[];
+}
+
+/**
+ * The rule for the project repo: no direct push, 1 approval, merges by dev-bot
+ * and the local-model dev agents. Only an official review counts toward the
+ * approval (Forgejo v11 models/issues/review.go IsOfficialReviewer → models/git/
+ * protected_branch.go IsUserOfficialReviewer): without an approvals whitelist
+ * that takes write access, and review-bot only reads the project repo, so the
+ * whitelist names review-bot and the local-model review agents
+ * (updateApprovalWhitelist keeps users with read access). The merge whitelist
+ * needs write access (updateUserWhitelist), which agent users have.
+ */
+export function projectRule(
+  branch: string,
+  agents: AgentRoleUsers = { dev: [], review: [] },
+): Record<string, unknown> {
   return {
     rule_name: branch,
     enable_push: false,
     enable_merge_whitelist: true,
-    merge_whitelist_usernames: ["dev-bot"],
+    merge_whitelist_usernames: withBot("dev-bot", agents.dev),
     required_approvals: 1,
+    enable_approvals_whitelist: true,
+    approvals_whitelist_username: withBot("review-bot", agents.review),
   };
+}
+
+function withBot(bot: string, agents: readonly string[]): string[] {
+  return [bot, ...agents.filter((user) => user !== bot)];
 }
 
 /** The rule for the ops repo: no direct push, 1 approval, admins included. */
