@@ -45,20 +45,30 @@ export function chatContribution(input: ComposeHookInput): ComposeContribution {
           FORGE_URL: FORGE_URL_IN_NETWORK,
           CLAUDE_BIN: bin,
           CLAUDE_CONFIG_DIR: configDir,
+          CHAT_CLAUDE_CONFIG_DIR: configDir,
           ANTHROPIC_API_KEY: runtime("CHAT_ANTHROPIC_API_KEY", ""),
+          FORGE_ADMIN_USER: runtime("FORGE_ADMIN_USER", "disinto-admin"),
           CHAT_OAUTH_CLIENT_ID: runtime("CHAT_OAUTH_CLIENT_ID", ""),
           CHAT_OAUTH_CLIENT_SECRET: runtime("CHAT_OAUTH_CLIENT_SECRET", ""),
           CHAT_ALLOWED_USERS: runtime("CHAT_ALLOWED_USERS", ""),
+          // The cookie key: without it each new container signs users out.
+          CHAT_SESSION_SECRET: runtime("CHAT_SESSION_SECRET", ""),
+          // The URLs browsers use (the forge's in-network URL is not one of them).
+          CHAT_PUBLIC_URL: runtime("CHAT_PUBLIC_URL", "http://localhost:8080"),
+          CHAT_FORGE_PUBLIC_URL: runtime("CHAT_FORGE_PUBLIC_URL", "http://localhost:3000"),
+          CHAT_MAX_REQUESTS_PER_HOUR: runtime("CHAT_MAX_REQUESTS_PER_HOUR", "30"),
+          CHAT_MAX_REQUESTS_PER_DAY: runtime("CHAT_MAX_REQUESTS_PER_DAY", "200"),
+          CHAT_MAX_TOKENS_PER_DAY: runtime("CHAT_MAX_TOKENS_PER_DAY", "2000000"),
         },
         ports: [text`${runtime("CHAT_PORT", "8080")}:8080`],
+        // History, limits and sessions live in the factory's state/chat.
         volumes: [
           ...FACTORY_VOLUMES,
-          "chat-history:/home/agent/chat",
           configVolume,
           `${bin}:${bin}:ro`,
         ],
       },
     },
-    volumes: hostDir ? { "chat-history": null } : { "chat-history": null, "chat-claude": null },
+    volumes: hostDir ? {} : { "chat-claude": null },
   };
 }
