@@ -22,8 +22,6 @@ export interface ScenarioForge {
   url: string;
   fetch: typeof fetch;
   admin: { user: string; pass: string };
-  /** Whether the forge serves `POST /orgs/{org}/repos` (the small fake does not). */
-  orgRepos: boolean;
 }
 
 export async function ensureScenario(forge: ScenarioForge): Promise<void> {
@@ -82,7 +80,7 @@ export async function ensureScenario(forge: ScenarioForge): Promise<void> {
   assert.equal(await ensureOrg(admin, "acme"), "created");
   assert.equal(await readOnly(() => ensureOrg(admin, "acme")), "unchanged");
 
-  const owner = forge.orgRepos ? "acme" : "dev-bot";
+  const owner = "acme";
   const repoInput = { owner, name: "widgets", autoInit: true, defaultBranch: "main" };
   const repo = await ensureRepo(admin, repoInput);
   assert.equal(repo.outcome, "created");

@@ -9,7 +9,6 @@ Deno.test("ensure verbs against the emulator: created, then unchanged without wr
       url: emulator.url,
       fetch: (input, init) => fetch(input, init),
       admin: emulator.admin,
-      orgRepos: true,
     });
     // The forge saw every write succeed but one: the token creation with token auth.
     const refused = emulator.writes().filter((e) => e.status >= 300 || e.status === 0);

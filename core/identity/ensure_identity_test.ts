@@ -86,7 +86,7 @@ Deno.test("generated passwords are long, distinct and .env-plain", () => {
   assert.notEqual(a, generatePassword());
 });
 
-Deno.test("ensureIdentity creates, then leaves alone with reads only, then rotates", async () => {
+Deno.test("ensureIdentity creates, then leaves alone, then rotates", async () => {
   await withForge(async ({ emulator, spec, path }) => {
     const first = await ensure(emulator, spec, path);
     assert.deepEqual(parts(first), ["created", "created", "created", "created"]);
