@@ -116,18 +116,21 @@ export async function webSettings(root: string, env: Env, port: number): Promise
     );
   }
   const forgeUrl = httpUrl(env, "FORGE_URL", "http://localhost:3000");
+  const publicUrl = httpUrl(env, "CHAT_PUBLIC_URL", `http://localhost:${port}`).replace(/\/$/, "");
+  const forgeBrowserUrl = httpUrl(env, "CHAT_FORGE_PUBLIC_URL", forgeUrl);
   let sessionSecret = env.CHAT_SESSION_SECRET ?? "";
   if (sessionSecret && sessionSecret.length < 32) {
     throw new BadInputError("CHAT_SESSION_SECRET: too short; expected at least 32 characters");
   }
+  // Last, once every input is known good: nothing is written on bad input.
   if (!sessionSecret) {
     sessionSecret = randomBytes(32).toString("hex");
     await updateEnvFile(posix.join(root, ".env"), { CHAT_SESSION_SECRET: sessionSecret });
   }
   return {
-    publicUrl: httpUrl(env, "CHAT_PUBLIC_URL", `http://localhost:${port}`).replace(/\/$/, ""),
+    publicUrl,
     forgeUrl,
-    forgeBrowserUrl: httpUrl(env, "CHAT_FORGE_PUBLIC_URL", forgeUrl),
+    forgeBrowserUrl,
     clientId,
     clientSecret: env.CHAT_OAUTH_CLIENT_SECRET ?? "",
     sessionSecret,
