@@ -107,6 +107,13 @@ Deno.test("binary: init, then hire a local-model agent with its own identity", a
     assert.equal(service.environment.CLAUDE_AUTOCOMPACT_PCT_OVERRIDE, "60");
     assert.equal(service.environment.CLAUDE_MODEL, "Qwen3-Coder");
 
+    // Re-running init puts the dev agent in the primary branch's merge whitelist: its only write.
+    f.emulator.clearRequestLog();
+    assert.equal((await f.run(["init", "acme/app", "--yes"])).code, 0);
+    assert.deepEqual(f.emulator.writes().map((w) => `${w.method} ${w.path}`), [
+      "PATCH /api/v1/repos/acme/app/branch_protections/main",
+    ]);
+
     // Hiring again and re-running init: no write on the forge, .env unchanged, one table.
     const envText = await f.read(".env");
     f.emulator.clearRequestLog();
