@@ -41,12 +41,14 @@ Deno.test("a review asking for changes: the agent gets its text, pushes a fix; r
     assert.equal((await kit.run(["agents", "poll", "review"], { runner: reviewer })).code, 0);
     const dev = fakeAgent(async (invocation) => {
       await editWorktree(invocation, "renamed");
-      return outcome();
+      return outcome({ sessionId: "session-fix" });
     });
     const fix = await kit.run(["agents", "poll", "dev"], { runner: dev });
     assert.equal(fix.code, 0, fix.stderr + fix.stdout);
     assert.equal(dev.calls.length, 1);
     assert.match(dev.calls[0]!.prompt, /Please rename foo to bar\./);
+    // The fix continues the session that wrote the code (the kit's agent answers "session-1").
+    assert.equal(dev.calls[0]!.resume, "session-1");
     assert.match(fix.stdout, /review fix 1 pushed/);
     const after = await kit.get(`/repos/${SLUG}/pulls/${pr.number}`);
     assert.notEqual(after.head.sha, pr.head.sha);
@@ -63,6 +65,32 @@ Deno.test("a review asking for changes: the agent gets its text, pushes a fix; r
     const merge = await kit.run(["agents", "poll", "dev"], { runner: dev });
     assert.match(merge.stdout, /merged/);
     assert.equal((await kit.get(`/repos/${SLUG}/issues/${n}`)).state, "closed");
+  } finally {
+    await kit.dispose();
+  }
+});
+
+Deno.test("a kept session Claude no longer has: the fix starts a new session instead", async () => {
+  const kit = await agentsKit();
+  try {
+    await openPr(kit);
+    const reviewer = fakeAgent(() =>
+      outcome({ resultText: "Rename it.\nVERDICT: REQUEST_CHANGES" })
+    );
+    assert.equal((await kit.run(["agents", "poll", "review"], { runner: reviewer })).code, 0);
+    // As the real CLI answers a --resume of an unknown session: an error before any turn.
+    const dev = fakeAgent(async (invocation) => {
+      if (invocation.resume) {
+        return outcome({ success: false, turns: 0, detail: "no conversation" });
+      }
+      await editWorktree(invocation, "renamed");
+      return outcome({ sessionId: "session-new" });
+    });
+    const fix = await kit.run(["agents", "poll", "dev"], { runner: dev });
+    assert.equal(fix.code, 0, fix.stderr + fix.stdout);
+    assert.deepEqual(dev.calls.map((call) => call.resume), ["session-1", undefined]);
+    assert.match(fix.stdout, /session session-1 could not be resumed; starting a new one/);
+    assert.match(fix.stdout, /review fix 1 pushed/);
   } finally {
     await kit.dispose();
   }

@@ -8,7 +8,9 @@
 import * as api from "../../core/forgejo/mod.ts";
 import { ForgejoError } from "../../core/forgejo/mod.ts";
 import { acquirePidLock } from "../../core/lock/pid_lock.ts";
+import type { AgentOutcome } from "../../core/plugin.ts";
 import { PID, type RoleContext } from "./role_context.ts";
+import { keepSession, sessionFor } from "./sessions.ts";
 
 export type Task =
   | { kind: "implement" }
@@ -62,7 +64,7 @@ export async function doIssueWork(
       const vars = { issue: String(n), title: issue.title, body: issue.body ?? "" };
       const prompt = (await ctx.prompt("dev", vars, path)) + taskNote(task, pull);
       ctx.log(`dev: #${n}: running the agent (${task.kind})`);
-      const outcome = await ctx.runAgent(path, prompt, n);
+      const outcome = await runDevAgent(ctx, path, prompt, n, task);
       if (!outcome.success) {
         return { ok: false, reason: outcome.detail || outcome.reason, nothingChanged: false };
       }
@@ -85,6 +87,30 @@ export async function doIssueWork(
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * The dev agent on issue `n`: a fix resumes the session that wrote the code
+ * (the worktree path is the same, so Claude finds it); a session Claude no
+ * longer has (it fails before any turn) is replaced by a fresh one. The new
+ * session is kept for the next fix.
+ */
+async function runDevAgent(
+  ctx: RoleContext,
+  path: string,
+  prompt: string,
+  n: number,
+  task: Task,
+): Promise<AgentOutcome> {
+  const key = `${ctx.slug}#issue-${n}`;
+  const kept = task.kind === "implement" ? undefined : await sessionFor(ctx.sessionsFile, key);
+  let outcome = await ctx.runAgent(path, prompt, n, kept);
+  if (kept && !outcome.success && outcome.turns === 0 && !ctx.stop.aborted) {
+    ctx.log(`dev: #${n}: session ${kept} could not be resumed; starting a new one`);
+    outcome = await ctx.runAgent(path, prompt, n);
+  }
+  if (outcome.sessionId) await keepSession(ctx.sessionsFile, key, outcome.sessionId);
+  return outcome;
 }
 
 /** Open the PR for the issue's branch; an open one from a run that died before is reused. */

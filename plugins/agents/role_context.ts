@@ -38,8 +38,13 @@ export interface RoleContext {
   issueLockFile(n: number): string;
   /** The role's formula rendered with the given variables (only declared ones are passed). */
   prompt(formula: string, vars: Record<string, string>, repoRoot: string): Promise<string>;
-  /** Run the agent chain; `issue` is the issue or PR worked on (it names the run log). */
-  runAgent(workdir: string, prompt: string, issue: number): Promise<AgentOutcome>;
+  /** Each issue's last Claude session (sessions.ts). */
+  sessionsFile: string;
+  /**
+   * Run the agent chain; `issue` is the issue or PR worked on (it names the
+   * run log); `resume` continues an earlier session.
+   */
+  runAgent(workdir: string, prompt: string, issue: number, resume?: string): Promise<AgentOutcome>;
   /** Aborted by SIGTERM/SIGINT: checked between steps. */
   stop: AbortSignal;
   now(): number;
@@ -123,6 +128,7 @@ export async function openRoleContext(input: RoleContextInput): Promise<RoleCont
     lifecycle,
     workspace,
     countersFile: join(root, "state", "agents", `${project.name}-attempts.json`),
+    sessionsFile: join(root, "state", "agents", `${project.name}-sessions.json`),
     issueLockFile,
     async prompt(name, vars, repoRoot) {
       const source = await findFormulaSource(root, name, repoRoot);
@@ -136,7 +142,7 @@ export async function openRoleContext(input: RoleContextInput): Promise<RoleCont
         repoRoot,
       });
     },
-    runAgent: (workdir, prompt, issue) =>
+    runAgent: (workdir, prompt, issue, resume) =>
       input.runner({
         role,
         project,
@@ -144,6 +150,7 @@ export async function openRoleContext(input: RoleContextInput): Promise<RoleCont
         issue,
         workdir,
         prompt,
+        resume,
         env: { ...agentEnv },
         signal: input.stop,
         progress: (line) => input.log(`${role}: ${line}`),
