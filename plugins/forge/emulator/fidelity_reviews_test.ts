@@ -171,6 +171,30 @@ Deno.test("forgejo fidelity: official reviews and the approvals that count", asy
         assert.equal((await merge(n)).status, 200);
       },
     );
+
+    await t.step(
+      "the event is matched exactly; a rejection or comment needs a body (preparePullReviewType)",
+      async () => {
+        const { n } = await openPull();
+        const post = (event: string, body = "") =>
+          as(users.writer.auth)("POST", `/pulls/${n}/reviews`, { event, body });
+        for (
+          const [event, message] of [
+            ["REQUEST_CHANGES", "review event REQUEST_CHANGES requires a body"],
+            ["COMMENT", "review event COMMENT requires a body or a comment"],
+            ["APPROVE", "review event APPROVE requires a body"],
+          ]
+        ) {
+          const reply = await post(event!);
+          assert.equal(reply.status, 422, event);
+          assert.equal(reply.body.message, message);
+        }
+        const pending = await post("approved", "lower case");
+        assert.equal(pending.status, 200);
+        assert.deepEqual([pending.body.state, pending.body.official], ["PENDING", false]);
+        assert.equal((await post("APPROVED")).body.state, "APPROVED");
+      },
+    );
   } finally {
     await em.dispose();
   }

@@ -16,6 +16,34 @@ import type {
   UserRecord,
 } from "./state.ts";
 
+/**
+ * preparePullReviewType (routers/api/v1/repo/pull_review.go): the event is
+ * matched exactly, anything else is a PENDING review; one's own pull cannot
+ * be approved or rejected; only an approval needs no body, and a comment
+ * needs a body or inline comments.
+ */
+export function reviewTypeOf(
+  event: string,
+  body: string,
+  hasComments: boolean,
+  ownPull: boolean,
+): { state: string } | { error: string } {
+  const hasBody = body.trim() !== "";
+  switch (event) {
+    case "APPROVED":
+      return ownPull ? { error: "approve your own pull is not allowed" } : { state: event };
+    case "REQUEST_CHANGES":
+      if (ownPull) return { error: "reject your own pull is not allowed" };
+      break;
+    case "COMMENT":
+      return hasBody || hasComments
+        ? { state: event }
+        : { error: "review event COMMENT requires a body or a comment" };
+  }
+  if (!hasBody) return { error: `review event ${event} requires a body` };
+  return { state: event === "REQUEST_CHANGES" ? event : "PENDING" };
+}
+
 /** Only an approval or a rejection can be official (SubmitReview). */
 export function isVerdict(state: string): boolean {
   return state === "APPROVED" || state === "REQUEST_CHANGES";

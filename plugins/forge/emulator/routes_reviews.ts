@@ -7,6 +7,7 @@ import {
   isVerdict,
   pullHead,
   reviewJson,
+  reviewTypeOf,
 } from "./review_kit.ts";
 import { apiError, json, paged } from "./respond.ts";
 import { type ApiApp, bodyOf, repoAccess } from "./route_kit.ts";
@@ -36,29 +37,15 @@ export function registerReviewRoutes(app: ApiApp, forge: Forge): void {
     if (pull instanceof Response) return pull;
     const body = await bodyOf(c, forge);
     if ("error" in body) return body.error;
-    const event = String(body.ok.event ?? "").toUpperCase();
-    const states: Record<string, string> = {
-      APPROVED: "APPROVED",
-      APPROVE: "APPROVED",
-      REQUEST_CHANGES: "REQUEST_CHANGES",
-      COMMENT: "COMMENT",
-      "": "PENDING",
-    };
-    const reviewState = states[event];
-    if (!reviewState) return apiError(forge.rootUrl, 422, `unknown review event: ${event}`);
     const me = found.ok.caller.user;
-    if (
-      reviewState !== "COMMENT" && reviewState !== "PENDING" &&
-      me.login.toLowerCase() === pull.poster.toLowerCase()
-    ) {
-      return apiError(
-        forge.rootUrl,
-        422,
-        reviewState === "APPROVED"
-          ? "approve your own pull is not allowed"
-          : "reject your own pull is not allowed",
-      );
-    }
+    const typed = reviewTypeOf(
+      String(body.ok.event ?? ""),
+      String(body.ok.body ?? ""),
+      Array.isArray(body.ok.comments) && body.ok.comments.length > 0,
+      me.login.toLowerCase() === pull.poster.toLowerCase(),
+    );
+    if ("error" in typed) return apiError(forge.rootUrl, 422, typed.error);
+    const reviewState = typed.state;
     const head = await pullHead(forge, repo, pull);
     const commitId = String(body.ok.commit_id || head || "");
     // SubmitReview (models/issues/review.go): only a verdict can be official,
