@@ -122,6 +122,23 @@ Deno.test("a review run that keeps failing: retried, then one COMMENT on that he
   }
 });
 
+Deno.test("a bare 'VERDICT: REQUEST_CHANGES' answer still posts a REQUEST_CHANGES review (the forge needs a body)", async () => {
+  const kit = await agentsKit();
+  try {
+    await kit.issue("Task");
+    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
+    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    const terse = fakeAgent(() => outcome({ resultText: "VERDICT: REQUEST_CHANGES" }));
+    const run = await kit.run(["agents", "poll", "review"], { runner: terse });
+    assert.equal(run.code, 0, run.stdout);
+    const [review] = await kit.get(`/repos/${SLUG}/pulls/${pr.number}/reviews`);
+    assert.equal(review.state, "REQUEST_CHANGES");
+    assert.match(review.body, /asked for changes/);
+  } finally {
+    await kit.dispose();
+  }
+});
+
 Deno.test("an unclear review answer is posted as a COMMENT; a failed review run posts nothing", async () => {
   const kit = await agentsKit();
   try {

@@ -17,9 +17,17 @@ export function verdictOf(answer: string): ReviewEvent {
   return "COMMENT";
 }
 
-/** The review body: the answer without its verdict lines (empty answer → a note). */
+/**
+ * The review body: the answer without its verdict lines. An empty one gets a
+ * note unless it approves: Forgejo refuses REQUEST_CHANGES and COMMENT
+ * reviews without a body (422, routers/api/v1/repo/pull_review.go in v11).
+ */
 export function reviewBody(answer: string, event: ReviewEvent): string {
   const text = answer.replace(MARKER, "").trim();
   if (text !== "") return text;
-  return event === "COMMENT" ? "The review agent gave no clear verdict." : "";
+  if (event === "COMMENT") return "The review agent gave no clear verdict.";
+  if (event === "REQUEST_CHANGES") {
+    return "The review agent asked for changes without saying which; see the run log.";
+  }
+  return "";
 }

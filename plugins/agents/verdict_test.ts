@@ -17,4 +17,6 @@ Deno.test("reviewBody drops the verdict line; an empty unclear answer gets a not
   assert.equal(reviewBody("Fine.\nVERDICT: APPROVE\n", "APPROVED"), "Fine.");
   assert.equal(reviewBody("", "COMMENT"), "The review agent gave no clear verdict.");
   assert.equal(reviewBody("VERDICT: APPROVE", "APPROVED"), "");
+  // Forgejo refuses a REQUEST_CHANGES review without a body (422): never send an empty one.
+  assert.match(reviewBody("VERDICT: REQUEST_CHANGES", "REQUEST_CHANGES"), /asked for changes/);
 });
