@@ -2,7 +2,7 @@
  * For the chat's tests: a forge emulator with the chat's OAuth2 application,
  * users, and a chat app wired to it with a scripted turn runner.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type StartedEmulator, startEmulator } from "../../tests/helpers/emulator.ts";
@@ -147,4 +147,32 @@ export function request(
     headers,
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
+}
+
+/** Processes whose working directory is `dir` (the CLI and anything it started). */
+export async function processesIn(dir: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if ((await readlink(`/proc/${name}/cwd`)) === dir) found.push(Number(name));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
+
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -8,7 +8,7 @@
 import chromium from "@sparticuz/chromium";
 import { chromium as playwright } from "playwright-core";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readlink, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "../../core/runtime/serve.ts";
@@ -20,38 +20,11 @@ import { claudeTurnRunner } from "./claude_turn.ts";
 import { Conversation } from "./conversation.ts";
 import { createChatApp } from "./server.ts";
 import { allowList } from "./settings.ts";
+import { processesIn, until } from "./_test_kit.ts";
 import { tokenSigner } from "./signed_token.ts";
 
 const LIMITS = { requestsPerHour: 3, requestsPerDay: 0, tokensPerDay: 0 };
 const REPLY = "The factory is fine. <img src=x onerror=alert(1)>";
-
-/** Processes whose working directory is `dir` (the CLI and anything it started). */
-async function processesIn(dir: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const name of await readdir("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if ((await readlink(`/proc/${name}/cwd`)) === dir) found.push(Number(name));
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 Deno.test("chat in a real browser: sign-in, streamed reply, history, 403, 429, Stop", async () => {
   const dir = await mkdtemp(join(tmpdir(), "chat-browser-"));
