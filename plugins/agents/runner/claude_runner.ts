@@ -12,11 +12,13 @@ import {
   runClaude,
   type StreamEvent,
 } from "../../../core/agent/claude_run.ts";
-import { openRunLog, summarize } from "../../../core/agent/run_log.ts";
+import { basename, join } from "node:path";
+import { openRunLog, RUN_LOG_DIR, summarize } from "../../../core/agent/run_log.ts";
 import { agentRunSettings } from "../../../core/agent/run_settings.ts";
 import { type Clock, systemClock } from "../../../core/context.ts";
 import type { AgentOutcome, AgentRunner, AgentRunReason } from "../../../core/plugin.ts";
 import { Redactor } from "../../../core/redact.ts";
+import { handOffPrompt } from "./long_prompt.ts";
 
 export interface ClaudeRunnerConfig {
   /** The CLI; default CLAUDE_BIN, then `claude`. */
@@ -46,12 +48,17 @@ export function claudeRunner(config: ClaudeRunnerConfig = {}): AgentRunner {
       model,
       resume: invocation.resume,
     }, new Date(clock.now()));
+    const handoff = await handOffPrompt(
+      invocation.prompt,
+      join(invocation.root, RUN_LOG_DIR),
+      basename(log.path, ".ndjson"),
+    );
     let run: ClaudeRunResult;
     try {
       run = await runClaude({
         command: config.command ?? settings.command,
         args: claudeArgs({
-          prompt: invocation.prompt,
+          prompt: handoff.prompt,
           model,
           resume: invocation.resume,
           skipPermissions: config.skipPermissions ?? true,
@@ -71,6 +78,8 @@ export function claudeRunner(config: ClaudeRunnerConfig = {}): AgentRunner {
     } catch (error) {
       log.abort(redact(error instanceof Error ? error.message : String(error)));
       throw error;
+    } finally {
+      await handoff.dispose();
     }
     log.finish(summarize(run));
     return outcomeOf(run, log.path, redact);

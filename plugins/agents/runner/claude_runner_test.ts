@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BadInputError } from "../../../core/errors.ts";
 import { waitGone } from "../../../core/runtime/testdata/process_gone.ts";
 import { claudeRunner } from "./claude_runner.ts";
-import { invocation, withRoot } from "./testdata/invocation.ts";
+import { FAKE_CLAUDE, invocation, withRoot } from "./testdata/invocation.ts";
 
 /** The run log's lines, parsed (every line must be JSON). */
 async function logLines(path: string | null): Promise<Record<string, unknown>[]> {
@@ -157,5 +157,34 @@ Deno.test("a bad CLAUDE_TIMEOUT is bad input naming the variable, and nothing ru
         error instanceof BadInputError &&
         /^CLAUDE_TIMEOUT: "soon" is not a duration/.test(error.message),
     );
+  });
+});
+
+Deno.test("a prompt too long for argv reaches the CLI through a file, removed after the run", async () => {
+  await withRoot(async (root) => {
+    const long = `Fix issue 7.\n${"context line\n".repeat(20_000)}`; // ~260 KB > MAX_ARG_STRLEN
+    assert.ok(new TextEncoder().encode(long).length > 128 * 1024);
+    // A CLI that keeps what the file held while it ran, then behaves as the fake.
+    const cli = join(root, "cli.sh");
+    await writeFile(
+      cli,
+      `#!/bin/sh\nfile=$(printf '%s' "$2" | sed -n 's/.*in the file \\(.*\\.prompt\\.md\\).*/\\1/p')\n` +
+        `cp "$file" "${join(root, "seen.md")}"\nexec "${FAKE_CLAUDE}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const args = join(root, "args");
+    const outcome = await claudeRunner({ command: cli })(
+      invocation(root, { FAKE_CLAUDE_ARGS_FILE: args }, { prompt: long }),
+    );
+    assert.equal(outcome.success, true, outcome.detail);
+    const passed = (await readFile(args, "utf8")).split("\n")[1]!;
+    assert.match(passed, /^Your instructions are too long .* in the file .*\.prompt\.md\. Read/);
+    assert.equal(await readFile(join(root, "seen.md"), "utf8"), long);
+    const file = /in the file (.*\.prompt\.md)\./.exec(passed)![1]!;
+    await assert.rejects(readFile(file), "the prompt file is removed after the run");
+
+    const short = await claudeRunner()(invocation(root, { FAKE_CLAUDE_ARGS_FILE: args }));
+    assert.equal(short.success, true);
+    assert.equal((await readFile(args, "utf8")).split("\n")[1], "Fix issue 7");
   });
 });
