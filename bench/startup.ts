@@ -1,13 +1,17 @@
-/** Binary start-up: median wall time of `dist/disinto --version` over 10 runs (target < 100 ms). */
+/**
+ * Binary start-up: median wall time of `disinto --version` over 10 runs
+ * (target < 100 ms). DISINTO_BINARY picks another build than dist/disinto.
+ */
 import { spawnSync } from "node:child_process";
+import { binaryPath } from "../tests/helpers/binary.ts";
 
 const runs = 10;
 const times: number[] = [];
 for (let i = 0; i < runs + 1; i++) {
   const start = performance.now();
-  const result = spawnSync("dist/disinto", ["--version"]);
+  const result = spawnSync(binaryPath, ["--version"]);
   const elapsed = performance.now() - start;
-  if (result.status !== 0) throw new Error("dist/disinto --version failed; run deno task build");
+  if (result.status !== 0) throw new Error(`${binaryPath} --version failed; run deno task build`);
   if (i > 0) times.push(elapsed); // the first run warms the page cache
 }
 times.sort((a, b) => a - b);
