@@ -116,7 +116,7 @@ export async function webSettings(root: string, env: Env, port: number): Promise
     );
   }
   const forgeUrl = httpUrl(env, "FORGE_URL", "http://localhost:3000");
-  const publicUrl = httpUrl(env, "CHAT_PUBLIC_URL", `http://localhost:${port}`).replace(/\/$/, "");
+  const publicUrl = httpUrl(env, "CHAT_PUBLIC_URL", defaultPublicUrl(port)).replace(/\/$/, "");
   const forgeBrowserUrl = httpUrl(env, "CHAT_FORGE_PUBLIC_URL", forgeUrl);
   let sessionSecret = env.CHAT_SESSION_SECRET ?? "";
   if (sessionSecret && sessionSecret.length < 32) {
@@ -135,6 +135,11 @@ export async function webSettings(root: string, env: Env, port: number): Promise
     clientSecret: env.CHAT_OAUTH_CLIENT_SECRET ?? "",
     sessionSecret,
   };
+}
+
+/** The chat's URL as browsers see it when CHAT_PUBLIC_URL is not set. */
+export function defaultPublicUrl(port: number): string {
+  return `http://localhost:${port}`;
 }
 
 function httpUrl(env: Env, name: string, fallback: string): string {

@@ -6,7 +6,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import type { CommandHost } from "../../../core/plugin.ts";
 import { serve } from "../../../core/runtime/serve.ts";
-import { allowList, webSettings } from "../settings.ts";
+import { allowList, defaultPublicUrl, webSettings } from "../settings.ts";
 import { tokenSigner } from "../signed_token.ts";
 import { chatRuntime, portOption } from "./shared.ts";
 
@@ -26,7 +26,17 @@ export function registerServeCommand(chat: Command, host: CommandHost): void {
         host.redactor.add(web.sessionSecret);
         host.redactor.add(web.clientSecret);
         const log = (line: string) => context.stdout.write(`${line}\n`);
-        const app = createChatApp({
+        // The app is built once the port is known; a request before then waits for it.
+        const app = Promise.withResolvers<ReturnType<typeof createChatApp>>();
+        const server = await serve(
+          async (request) => (await app.promise).fetch(request),
+          { hostname: options.host, port: options.port },
+        );
+        // With --port 0 the default public URL names the port actually bound.
+        if (options.port === 0 && !env.CHAT_PUBLIC_URL) {
+          web.publicUrl = defaultPublicUrl(Number(new URL(server.url).port));
+        }
+        app.resolve(createChatApp({
           publicUrl: web.publicUrl,
           oauth: {
             forgeUrl: web.forgeUrl,
@@ -42,11 +52,7 @@ export function registerServeCommand(chat: Command, host: CommandHost): void {
           log,
           conversation,
           limits: settings.limits,
-        });
-        const server = await serve((request) => app.fetch(request), {
-          hostname: options.host,
-          port: options.port,
-        });
+        }));
         log(`chat listening on ${server.url} (public URL ${web.publicUrl})`);
         await new Promise<void>((done) => {
           if (context.signal.aborted) return done();

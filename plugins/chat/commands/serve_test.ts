@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { runCli } from "../../../core/cli/run.ts";
 import { testContext } from "../../../core/context.ts";
 import { plugins } from "../../mod.ts";
+import { until } from "../_test_kit.ts";
 
 async function run(argv: string[], env: Record<string, string> = {}) {
   const root = await mkdtemp(join(tmpdir(), "chat-serve-"));
@@ -52,5 +53,40 @@ Deno.test("chat serve: bad input exits 2 with one line naming it, writing nothin
     assert.match(result.stderr, expected);
     assert.equal(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
     assert.equal(result.dotenv, null);
+  }
+});
+
+Deno.test("chat serve --port 0: the default public URL (and the sign-in's redirect) names the port bound", async () => {
+  const root = await mkdtemp(join(tmpdir(), "chat-serve-"));
+  const stop = new AbortController();
+  const context = testContext({
+    argv: ["chat", "serve", "--port", "0", "--host", "127.0.0.1"],
+    env: { HOME: "/home/op", CHAT_OAUTH_CLIENT_ID: "chat-client" },
+    cwd: root,
+    signal: stop.signal,
+  });
+  const running = runCli(context, plugins);
+  try {
+    const line = await until(
+      "the listening line",
+      () =>
+        Promise.resolve(
+          /chat listening on (\S+) \(public URL (\S+)\)/.exec(context.stdout.text) ?? undefined,
+        ),
+    );
+    const port = new URL(line[1]!).port;
+    assert.notEqual(port, "0");
+    assert.equal(line[2], `http://localhost:${port}`);
+    const login = await fetch(`${line[1]}/login`, { redirect: "manual" });
+    await login.body?.cancel();
+    const authorize = new URL(login.headers.get("location")!);
+    assert.equal(
+      authorize.searchParams.get("redirect_uri"),
+      `http://localhost:${port}/oauth/callback`,
+    );
+  } finally {
+    stop.abort();
+    assert.equal(await running, 0, context.stderr.text);
+    await rm(root, { recursive: true });
   }
 });
