@@ -1,17 +1,26 @@
 /**
  * For the chat's tests: a forge emulator with the chat's OAuth2 application,
- * users, and a chat app wired to it with a scripted turn runner.
+ * users, and a chat app wired to it with a scripted turn runner; the model
+ * emulator with a request held back (a reply still running); the processes
+ * left in a folder.
  */
-import { mkdtemp, readdir, readlink, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type StartedEmulator, startEmulator } from "../../tests/helpers/emulator.ts";
 import { basic, call, newUser } from "../../tests/helpers/emulator_api.ts";
+import { claudeEnvFor } from "../../tests/helpers/model_emulator.ts";
 import { Conversation, type TurnRunner } from "./conversation.ts";
 import type { ChatLimits } from "./limits.ts";
 import { createChatApp } from "./server.ts";
 import { allowList } from "./settings.ts";
 import { tokenSigner } from "./signed_token.ts";
+import { serve } from "../../core/runtime/serve.ts";
+import {
+  createModelApp,
+  type ModelScriptInput,
+  validateModelScript,
+} from "../model/emulator/server.ts";
 
 export const PUBLIC_URL = "http://127.0.0.1:8999";
 export const SECRET = "a-session-secret-of-at-least-32-characters";
@@ -175,4 +184,66 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export interface HeldModel {
+  url: string;
+  /** The Messages API request bodies so far, in arrival order. */
+  bodies: string[];
+  /** Whether the request to hold has arrived (and is held). */
+  holding(): boolean;
+  release(): void;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The model emulator on `script` (127.0.0.1, a free port), holding the first
+ * request whose body contains `holdPhrase` until release(): the CLI answering
+ * it keeps running meanwhile. `rewrite` may change any answer on its way out.
+ */
+export async function startHeldModel(
+  script: ModelScriptInput,
+  holdPhrase: string,
+  rewrite: (response: Response) => Response | Promise<Response> = (response) => response,
+): Promise<HeldModel> {
+  const model = createModelApp(validateModelScript(script));
+  const held = Promise.withResolvers<void>();
+  const bodies: string[] = [];
+  let holding = false;
+  const server = await serve(async (request) => {
+    const body = await request.clone().text();
+    if (new URL(request.url).pathname === "/v1/messages") bodies.push(body);
+    // Only the first: a later turn resumes the session, whose history holds the phrase.
+    if (!holding && body.includes(holdPhrase)) {
+      holding = true;
+      await held.promise;
+    }
+    return rewrite(await model.fetch(request));
+  }, { hostname: "127.0.0.1", port: 0 });
+  return {
+    url: server.url,
+    bodies,
+    holding: () => holding,
+    release: () => held.resolve(),
+    async dispose() {
+      held.resolve();
+      await server.shutdown();
+    },
+  };
+}
+
+/**
+ * For running the chat's binary: a temp dir with a factory root and a HOME,
+ * and the environment the real claude CLI needs against the model emulator
+ * at `modelUrl`. No CLAUDE_CONFIG_DIR: that names the agents' directory, and
+ * the chat keeps its own (state/chat/claude).
+ */
+export async function chatBinarySetup(prefix: string, modelUrl: string) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const root = join(dir, "factory");
+  const home = join(dir, "home");
+  await mkdir(root, { recursive: true });
+  await mkdir(home, { recursive: true });
+  const { CLAUDE_CONFIG_DIR: _agents, ...env } = claudeEnvFor(modelUrl, home);
+  return { dir, root, home, env: { ...env, HOME: home } as Record<string, string> };
 }

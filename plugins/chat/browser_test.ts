@@ -15,12 +15,11 @@ import { serve } from "../../core/runtime/serve.ts";
 import { startEmulator } from "../../tests/helpers/emulator.ts";
 import { basic, call, newUser } from "../../tests/helpers/emulator_api.ts";
 import { claudeBinary, claudeEnvFor } from "../../tests/helpers/model_emulator.ts";
-import { createModelApp, validateModelScript } from "../model/emulator/server.ts";
 import { claudeTurnRunner } from "./claude_turn.ts";
 import { Conversation } from "./conversation.ts";
 import { createChatApp } from "./server.ts";
 import { allowList } from "./settings.ts";
-import { processesIn, until } from "./_test_kit.ts";
+import { processesIn, startHeldModel, until } from "./_test_kit.ts";
 import { tokenSigner } from "./signed_token.ts";
 
 const LIMITS = { requestsPerHour: 3, requestsPerDay: 0, tokensPerDay: 0 };
@@ -30,24 +29,13 @@ Deno.test("chat in a real browser: sign-in, streamed reply, history, 403, 429, S
   const dir = await mkdtemp(join(tmpdir(), "chat-browser-"));
   const em = await startEmulator();
   // The model: "hello" answers at once; "take your time" is held until released.
-  const held = Promise.withResolvers<void>();
-  let heldRequests = 0;
-  const model = createModelApp(validateModelScript({
+  const model = await startHeldModel({
     models: ["claude-test"],
     conversations: [
       { name: "slow", match: "take your time", turns: [{ text: "Still thinking." }] },
       { name: "hello", turns: [{ text: REPLY, usage: { input_tokens: 50, output_tokens: 20 } }] },
     ],
-  }));
-  const modelServer = await serve(async (request) => {
-    const body = await request.clone().text();
-    // Only the first: the next turn resumes the stopped session, whose history holds the phrase.
-    if (heldRequests === 0 && body.includes("take your time")) {
-      heldRequests++;
-      await held.promise;
-    }
-    return model.fetch(request);
-  }, { hostname: "127.0.0.1", port: 0 });
+  }, "take your time");
   let app: { fetch(request: Request): Response | Promise<Response> } | undefined;
   const chatServer = await serve((request) => app!.fetch(request), {
     hostname: "127.0.0.1",
@@ -62,7 +50,7 @@ Deno.test("chat in a real browser: sign-in, streamed reply, history, 403, 429, S
       configDir: join(dir, "claude-chat"),
       model: "claude-test",
       timeoutMs: 60_000,
-      env: claudeEnvFor(modelServer.url, join(dir, "claude-chat")),
+      env: claudeEnvFor(model.url, join(dir, "claude-chat")),
     }),
   });
   let browser: import("playwright-core").Browser | undefined;
@@ -152,7 +140,7 @@ Deno.test("chat in a real browser: sign-in, streamed reply, history, 403, 429, S
     await page.click("#send");
     await until(
       "the held model request",
-      () => Promise.resolve(heldRequests > 0 ? true : undefined),
+      () => Promise.resolve(model.holding() || undefined),
     );
     assert.notDeepEqual(await processesIn(workDir), []);
     assert.equal(await log.getAttribute("aria-busy"), "true");
@@ -172,11 +160,11 @@ Deno.test("chat in a real browser: sign-in, streamed reply, history, 403, 429, S
     const reset = await page.locator("#notice time").getAttribute("datetime");
     assert.ok(reset && Date.parse(reset) > Date.now() + 3500_000, String(reset));
   } finally {
-    held.resolve();
+    model.release();
     await browser?.close();
     await conversation.board.stopAll();
     await chatServer.shutdown();
-    await modelServer.shutdown();
+    await model.dispose();
     await em.dispose();
     await rm(dir, { recursive: true, force: true });
   }

@@ -8,16 +8,19 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { serve } from "../../core/runtime/serve.ts";
-import { createModelApp, validateModelScript } from "../../plugins/model/emulator/server.ts";
 import { HistoryStore } from "../../plugins/chat/history.ts";
 import { requireBinary, runBinary } from "../helpers/binary.ts";
-import { claudeBinary, claudeEnvFor } from "../helpers/model_emulator.ts";
-import { processesIn, until } from "../../plugins/chat/_test_kit.ts";
+import { claudeBinary } from "../helpers/model_emulator.ts";
+import {
+  chatBinarySetup,
+  processesIn,
+  startHeldModel,
+  until,
+} from "../../plugins/chat/_test_kit.ts";
 
 // Longer than one of the model emulator's text deltas (48 characters), so it streams in pieces.
 const FIRST = "The factory is fine: four agents are working, one review waits on you.";
@@ -79,39 +82,29 @@ function startTyping(args: string[], options: { env: Record<string, string>; cwd
 }
 
 Deno.test("disinto chat on the binary: reply on stdout, session continued, Ctrl-C stops the reply only, Ctrl-D exits 0, history shared with the web", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "chat-talk-e2e-"));
-  const root = join(dir, "factory");
-  const home = join(dir, "home");
-  await mkdir(root, { recursive: true });
-  await mkdir(home, { recursive: true });
   // The model: "take your time" is held (the first time) until released, and
   // the first reply's stream pauses after its first text delta until released.
-  const held = Promise.withResolvers<void>();
   const restOfFirst = Promise.withResolvers<void>();
-  const bodies: string[] = [];
-  let holding = 0;
-  const model = createModelApp(validateModelScript({
-    models: ["claude-test"],
-    conversations: [
+  const model = await startHeldModel(
+    {
+      models: ["claude-test"],
       // The turn is the number of assistant turns the resumed session holds.
-      { name: "chat", turns: [{ text: FIRST }, { text: SECOND }], final_text: THIRD },
-    ],
-  }));
-  const modelServer = await serve(async (request) => {
-    const body = await request.clone().text();
-    if (new URL(request.url).pathname === "/v1/messages") bodies.push(body);
-    if (holding === 0 && body.includes("take your time")) {
-      holding++;
-      await held.promise;
-    }
-    const response = await model.fetch(request);
-    const sse = response.headers.get("content-type")?.startsWith("text/event-stream");
-    return sse ? pausedAfterFirstDelta(response, FIRST, restOfFirst.promise) : response;
-  }, { hostname: "127.0.0.1", port: 0 });
-  const { CLAUDE_CONFIG_DIR: _agents, ...claudeEnv } = claudeEnvFor(modelServer.url, home);
+      conversations: [{
+        name: "chat",
+        turns: [{ text: FIRST }, { text: SECOND }],
+        final_text: THIRD,
+      }],
+    },
+    "take your time",
+    (response) =>
+      response.headers.get("content-type")?.startsWith("text/event-stream")
+        ? pausedAfterFirstDelta(response, FIRST, restOfFirst.promise)
+        : response,
+  );
+  const setup = await chatBinarySetup("chat-talk-e2e-", model.url);
+  const { dir, root } = setup;
   const env = {
-    ...claudeEnv,
-    HOME: home,
+    ...setup.env,
     CLAUDE_BIN: claudeBinary,
     CHAT_MODEL: "claude-test",
     FORGE_ADMIN_USER: "ops-admin",
@@ -127,22 +120,22 @@ Deno.test("disinto chat on the binary: reply on stdout, session continued, Ctrl-
     at = await chat.waitFor(new RegExp(`${literal(FIRST)}\n> `), at);
 
     // The second message resumes the first's Claude session: the model sees both.
-    const before = bodies.length;
+    const before = model.bodies.length;
     chat.type("anything else?");
     at = await chat.waitFor(new RegExp(`${SECOND}\n> `), at);
-    const resumed = bodies.slice(before).find((body) => body.includes("anything else?"));
+    const resumed = model.bodies.slice(before).find((body) => body.includes("anything else?"));
     assert.ok(resumed?.includes("hello, how is the factory?"), "the session was not continued");
     assert.ok(resumed?.includes(FIRST));
 
     // Ctrl-C during a reply: the CLI's process group is gone, the program stays.
     const workDir = join(root, "state", "chat", "work", "ops-admin");
     chat.type("take your time");
-    await until("the held model request", () => Promise.resolve(holding > 0 || undefined));
+    await until("the held model request", () => Promise.resolve(model.holding() || undefined));
     assert.notDeepEqual(await processesIn(workDir), []);
     process.kill(chat.pid, "SIGINT");
     at = await chat.waitFor(/\[reply stopped\]\n> /, at);
     assert.deepEqual(await processesIn(workDir), []);
-    held.resolve();
+    model.release();
 
     chat.type("anything else after the stop?");
     at = await chat.waitFor(new RegExp(`${THIRD}\n> `), at);
@@ -172,10 +165,9 @@ Deno.test("disinto chat on the binary: reply on stdout, session continued, Ctrl-
     const history = new HistoryStore(join(root, "state", "chat", "history"));
     assert.deepEqual(await history.read("ops-admin"), lines);
   } finally {
-    held.resolve();
     restOfFirst.resolve();
     await chat.dispose();
-    await modelServer.shutdown();
+    await model.dispose();
     await rm(dir, { recursive: true, force: true });
   }
 });
