@@ -2,6 +2,7 @@
 import type { Plugin } from "../../core/plugin.ts";
 import { chatContribution } from "../../core/compose/chat.ts";
 import { registerServeCommand } from "./commands/serve.ts";
+import { registerSetupCommand } from "./commands/setup.ts";
 import { registerTalkCommand } from "./commands/talk.ts";
 
 export const chatPlugin: Plugin = {
@@ -13,6 +14,7 @@ export const chatPlugin: Plugin = {
       .description("talk to Claude about the factory in this terminal (serve: the web chat)");
     registerTalkCommand(chat, host);
     registerServeCommand(chat, host);
+    registerSetupCommand(chat, host);
   },
   hooks: { composeServices: chatContribution },
 };

@@ -115,8 +115,8 @@ export async function webSettings(root: string, env: Env, port: number): Promise
       "CHAT_OAUTH_CLIENT_ID: not set; expected the client id of the chat's OAuth2 application on the forge (see docs/chat.md)",
     );
   }
-  const forgeUrl = httpUrl(env, "FORGE_URL", "http://localhost:3000");
-  const publicUrl = httpUrl(env, "CHAT_PUBLIC_URL", defaultPublicUrl(port)).replace(/\/$/, "");
+  const forgeUrl = forgeUrlOf(env);
+  const publicUrl = publicUrlOf(env, port);
   const forgeBrowserUrl = httpUrl(env, "CHAT_FORGE_PUBLIC_URL", forgeUrl);
   let sessionSecret = env.CHAT_SESSION_SECRET ?? "";
   if (sessionSecret && sessionSecret.length < 32) {
@@ -135,6 +135,16 @@ export async function webSettings(root: string, env: Env, port: number): Promise
     clientSecret: env.CHAT_OAUTH_CLIENT_SECRET ?? "",
     sessionSecret,
   };
+}
+
+/** The forge as the server reaches it (FORGE_URL). */
+export function forgeUrlOf(env: Env): string {
+  return httpUrl(env, "FORGE_URL", "http://localhost:3000");
+}
+
+/** The chat's URL as browsers see it (CHAT_PUBLIC_URL), without a trailing slash. */
+export function publicUrlOf(env: Env, port: number): string {
+  return httpUrl(env, "CHAT_PUBLIC_URL", defaultPublicUrl(port)).replace(/\/$/, "");
 }
 
 /** The chat's URL as browsers see it when CHAT_PUBLIC_URL is not set. */

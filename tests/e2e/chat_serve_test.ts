@@ -1,6 +1,7 @@
 /**
  * `disinto chat serve` on the compiled binary, over plain HTTP: settings from
- * the factory's `.env`, sign-in through the forge emulator's authorize form
+ * the factory's `.env` (the OAuth2 application registered by `disinto chat
+ * setup`), sign-in through the forge emulator's authorize form
  * (redirects followed by hand, cookies kept), a message answered as NDJSON by
  * the real claude CLI on the model emulator, history shared with the terminal
  * `disinto chat`, and SIGTERM ending a reply in flight and the server (exit 0,
@@ -19,7 +20,7 @@ import {
 import { requireBinary, runBinary } from "../helpers/binary.ts";
 import { startChild } from "../helpers/child.ts";
 import { startEmulator } from "../helpers/emulator.ts";
-import { basic, call, newUser } from "../helpers/emulator_api.ts";
+import { newUser } from "../helpers/emulator_api.ts";
 import { claudeBinary } from "../helpers/model_emulator.ts";
 
 const REPLY = "Everything is running: two agents busy, no review waiting.";
@@ -82,7 +83,7 @@ async function replyEvents(response: Response): Promise<Record<string, unknown>[
   return events;
 }
 
-Deno.test("chat serve on the binary: .env settings, forge sign-in over HTTP, NDJSON reply from the real CLI, terminal history shown, SIGTERM stops the reply and exits 0, no secret in output", async () => {
+Deno.test("chat setup + serve on the binary: .env settings, forge sign-in over HTTP, NDJSON reply from the real CLI, terminal history shown, SIGTERM stops the reply and exits 0, no secret in output", async () => {
   const em = await startEmulator();
   const model = await startHeldModel({
     models: ["claude-test"],
@@ -98,20 +99,13 @@ Deno.test("chat serve on the binary: .env settings, forge sign-in over HTTP, NDJ
     await newUser(em, "mallory");
     const port = await freePort();
     const chatUrl = `http://127.0.0.1:${port}`;
-    const app = await call(em, "POST", "/user/applications/oauth2", {
-      auth: basic(em.admin.user, em.admin.pass),
-      body: { name: "chat", redirect_uris: [`${chatUrl}/oauth/callback`] },
-    });
-    assert.equal(app.status, 201);
-    const clientSecret: string = app.body.client_secret;
     await writeFile(
       join(root, ".env"),
       [
         `FORGE_URL=${em.url}`,
         `FORGE_ADMIN_USER=${em.admin.user}`,
+        `FORGE_ADMIN_PASS=${em.admin.pass}`,
         "CHAT_ALLOWED_USERS=alice",
-        `CHAT_OAUTH_CLIENT_ID=${app.body.client_id}`,
-        `CHAT_OAUTH_CLIENT_SECRET=${clientSecret}`,
         `CHAT_PUBLIC_URL=${chatUrl}`,
         `CHAT_ANTHROPIC_API_KEY=${API_KEY}`,
         `CLAUDE_BIN=${claudeBinary}`,
@@ -119,6 +113,14 @@ Deno.test("chat serve on the binary: .env settings, forge sign-in over HTTP, NDJ
         "",
       ].join("\n"),
     );
+    // The operator's step: the chat's OAuth2 application, registered by the binary.
+    const setup = await runBinary(["chat", "setup"], { env, cwd: root });
+    assert.equal(setup.code, 0, JSON.stringify(setup));
+    assert.match(setup.stdout, /^chat OAuth2 application created: /);
+    const clientSecret = /^CHAT_OAUTH_CLIENT_SECRET=(.+)$/m.exec(
+      await readFile(join(root, ".env"), "utf8"),
+    )?.[1];
+    assert.ok(clientSecret, "chat setup wrote no client secret");
 
     // The terminal first: its message is in the history the page shows.
     const terminal = await runBinary(["chat", "--user", "alice"], {
@@ -252,7 +254,7 @@ Deno.test("chat serve on the binary: .env settings, forge sign-in over HTTP, NDJ
     // The CLI runs on the chat's own key and knows none of the server's secrets.
     const cliEnv = await readFile(`/proc/${cli[0]}/environ`, "utf8");
     assert.ok(cliEnv.includes(`ANTHROPIC_API_KEY=${API_KEY}\0`));
-    for (const secret of [sessionSecret, clientSecret, session!]) {
+    for (const secret of [sessionSecret, clientSecret, session!, em.admin.pass]) {
       assert.equal(cliEnv.includes(secret), false, "a server secret reached the CLI");
     }
     await server.stop("SIGTERM");
@@ -268,6 +270,8 @@ Deno.test("chat serve on the binary: .env settings, forge sign-in over HTTP, NDJ
 
     // No secret in what the binary wrote.
     const written = [
+      setup.stdout,
+      setup.stderr,
       server.output().stdout,
       server.output().stderr,
       terminal.stdout,

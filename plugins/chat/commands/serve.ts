@@ -8,13 +8,13 @@ import type { CommandHost } from "../../../core/plugin.ts";
 import { serve } from "../../../core/runtime/serve.ts";
 import { allowList, defaultPublicUrl, webSettings } from "../settings.ts";
 import { tokenSigner } from "../signed_token.ts";
-import { chatRuntime, portOption } from "./shared.ts";
+import { chatRuntime, DEFAULT_PORT, portOption } from "./shared.ts";
 
 export function registerServeCommand(chat: Command, host: CommandHost): void {
   chat
     .command("serve")
     .description("run the chat web server (forge sign-in, per-user limits and history)")
-    .option("--port <n>", "port (0 picks a free one)", portOption, 8080)
+    .option("--port <n>", "port (0 picks a free one)", portOption, DEFAULT_PORT)
     .option("--host <address>", "address to listen on", "0.0.0.0")
     .action((options) =>
       host.run(async () => {

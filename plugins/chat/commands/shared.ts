@@ -5,6 +5,9 @@ import { claudeTurnRunner } from "../claude_turn.ts";
 import { Conversation } from "../conversation.ts";
 import { chatEnv, chatSettings } from "../settings.ts";
 
+/** The port `chat serve` listens on unless told (the compose service's). */
+export const DEFAULT_PORT = 8080;
+
 export function portOption(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 65535) {
