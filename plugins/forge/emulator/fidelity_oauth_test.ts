@@ -225,6 +225,40 @@ Deno.test("forgejo fidelity: OAuth2 applications and login flow", async (t) => {
       assert.equal(reply.status, 404);
     });
 
+    await t.step(
+      "create and update take one form: a missing confidential_client is false, name and redirect_uris are required",
+      async () => {
+        // modules/structs/user_app.go CreateOAuth2ApplicationOptions; routers/api/v1/user/app.go
+        // uses it for the update too and replaces name, redirect URIs and confidentiality.
+        const made = await call(em, "POST", "/user/applications/oauth2", {
+          auth: alice.auth,
+          body: { name: "plain", redirect_uris: [REDIRECT] },
+        });
+        assert.equal(made.status, 201);
+        assert.equal(made.body.confidential_client, false);
+        const path = `/user/applications/oauth2/${made.body.id}`;
+        const up = await call(em, "PATCH", path, {
+          auth: alice.auth,
+          body: { name: "plain", redirect_uris: [REDIRECT], confidential_client: true },
+        });
+        assert.equal(up.body.confidential_client, true);
+        const down = await call(em, "PATCH", path, {
+          auth: alice.auth,
+          body: { name: "renamed", redirect_uris: [] },
+        });
+        assert.equal(down.status, 200);
+        assert.deepEqual(
+          [down.body.name, down.body.redirect_uris, down.body.confidential_client],
+          ["renamed", [], false],
+        );
+        for (const body of [{ redirect_uris: [REDIRECT] }, { name: "x" }]) {
+          const refused = await call(em, "PATCH", path, { auth: alice.auth, body });
+          assert.equal(refused.status, 422, JSON.stringify(body));
+          assert.match(refused.body.message, /^\[(Name|RedirectURIs)\]: Required$/);
+        }
+      },
+    );
+
     await t.step("deleting an application is 204", async () => {
       const reply = await call(em, "DELETE", `/user/applications/oauth2/${app.id}`, {
         auth: alice.auth,

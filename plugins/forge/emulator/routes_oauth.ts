@@ -31,6 +31,25 @@ import {
 const CODE_TTL_MS = 10 * 60_000;
 const ACCESS_TTL_MS = 60 * 60_000;
 
+/**
+ * Forgejo v11's CreateOAuth2ApplicationOptions (modules/structs/user_app.go),
+ * the form of both create and update (routers/api/v1/user/app.go): name and
+ * redirect_uris are `binding:"Required"`, confidential_client a plain bool, so
+ * a missing one is false — a public client.
+ */
+function appForm(
+  body: Record<string, unknown>,
+): { name: string; uris: string[]; confidential: boolean } | { error: string } {
+  const name = typeof body.name === "string" ? body.name : "";
+  if (!name) return { error: "[Name]: Required" };
+  if (!Array.isArray(body.redirect_uris)) return { error: "[RedirectURIs]: Required" };
+  return {
+    name,
+    uris: body.redirect_uris.map(String),
+    confidential: body.confidential_client === true,
+  };
+}
+
 export function registerOAuthApiRoutes(app: ApiApp, forge: Forge): void {
   const { state } = forge;
   const appJson = (a: OAuthAppRecord, secret = "") => ({
@@ -57,9 +76,9 @@ export function registerOAuthApiRoutes(app: ApiApp, forge: Forge): void {
     if ("error" in who) return who.error;
     const body = await bodyOf(c, forge);
     if ("error" in body) return body.error;
-    const name = String(body.ok.name ?? "");
-    if (!name) return apiError(forge.rootUrl, 422, "[Name]: Required");
-    const uris = Array.isArray(body.ok.redirect_uris) ? body.ok.redirect_uris.map(String) : [];
+    const form = appForm(body.ok);
+    if ("error" in form) return apiError(forge.rootUrl, 422, form.error);
+    const { name, uris } = form;
     const secret = `gto_${randomHex(26)}`;
     const record: OAuthAppRecord = {
       id: state.nextId("oauth_app"),
@@ -68,7 +87,7 @@ export function registerOAuthApiRoutes(app: ApiApp, forge: Forge): void {
       clientId: crypto.randomUUID(),
       secretHash: sha256(secret),
       redirectUris: uris,
-      confidential: body.ok.confidential_client !== false,
+      confidential: form.confidential,
       created: forge.iso(),
     };
     state.data.oauthApps.push(record);
@@ -90,13 +109,12 @@ export function registerOAuthApiRoutes(app: ApiApp, forge: Forge): void {
     if (!found) return notFound(forge.rootUrl);
     const body = await bodyOf(c, forge);
     if ("error" in body) return body.error;
-    if (typeof body.ok.name === "string" && body.ok.name) found.name = body.ok.name;
-    if (Array.isArray(body.ok.redirect_uris)) {
-      found.redirectUris = body.ok.redirect_uris.map(String);
-    }
-    if (typeof body.ok.confidential_client === "boolean") {
-      found.confidential = body.ok.confidential_client;
-    }
+    // The update takes the create form and replaces all three fields (UpdateOAuth2Application).
+    const form = appForm(body.ok);
+    if ("error" in form) return apiError(forge.rootUrl, 422, form.error);
+    found.name = form.name;
+    found.redirectUris = form.uris;
+    found.confidential = form.confidential;
     // Forgejo regenerates the secret on update and shows it once.
     const secret = `gto_${randomHex(26)}`;
     found.secretHash = sha256(secret);
