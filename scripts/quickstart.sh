@@ -3,7 +3,8 @@
 # emulator, in a temporary factory root, using the freshly built binary:
 # emulator on loopback → init → hire a local-model agent → compose generate →
 # claim an issue → status → a dev and a review cycle with the model emulator
-# and the real claude CLI (the pull request is merged) → where everything is.
+# and the real claude CLI (the pull request is merged) → a question to the
+# terminal chat → where everything is.
 # Set KEEP=1 to keep the factory root and leave the emulator running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -120,6 +121,16 @@ let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => {
   console.log(`        ${pr.body.split("\n").find((l) => /Closes #/.test(l))}`);
 });'
 
+step "disinto chat: ask the factory, in the terminal"
+# The chat runs the CLI with an identity of its own (state/chat/claude), never the agents'.
+question="What has the factory done?"
+echo "(typed: $question)"
+printf '%s\n' "$question" |
+  CLAUDE_BIN="$PWD/node_modules/.bin/claude" CHAT_MODEL=claude-test \
+    ANTHROPIC_BASE_URL="$model_url" ANTHROPIC_API_KEY=sk-model-emulator \
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 IS_SANDBOX=1 disinto chat
+echo
+
 step "where everything is"
 cat <<EOF
 factory root   $root  (.env holds every token and password, mode 0600)
@@ -129,6 +140,7 @@ forge          $url   (admin: $admin_user, password in $root/.env as FORGE_ADMIN
 request log    $root/state/emulator-requests.jsonl
 model server   $model_url  (script scripts/quickstart-model.toml)
 agent runs     $root/state/agent-runs/  (each claude run's stream-json, secrets redacted)
+chat history   $root/state/chat/history/  (disinto chat serve gives the same conversation a web page: docs/chat.md)
 try            curl -u "$admin_user:\$FORGE_ADMIN_PASS" $url/api/v1/repos/demo/app/issues
 done in $(($(date +%s) - started)) s
 EOF

@@ -60,6 +60,8 @@ exec "${requireBinary()}" "$@"`,
     // The journey goes on to a dev and a review cycle with the real claude CLI: a merged PR.
     assert.match(output, /^merged: PR #\d+ "Say hello in the README" by dev-bot, http/m);
     assert.match(output, /^ +Closes #1$/m);
+    // …and a question to the terminal chat, answered through the same model server.
+    assert.match(output, /^> dev-bot turned issue #1 into a pull request, review-bot approved it/m);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
