@@ -47,19 +47,26 @@ export function tokensOf(usage: Record<string, unknown> | undefined): number {
   return n("input_tokens") + n("output_tokens") + n("cache_creation_input_tokens");
 }
 
+/** Where claudeArgs() puts the prompt; taken out, the prompt goes after `--`. */
+const PROMPT_SLOT = "\0prompt";
+
 export function claudeTurnRunner(
   claude: ClaudeSettings,
   redact: (text: string) => string = (text) => text,
 ): TurnRunner {
   const base = agentEnv(claude.env, authKeepOf(claude.env));
   return async (input: TurnInput): Promise<TurnOutcome> => {
+    // The user's message goes last, after `--`: as an argument of its own it
+    // could otherwise be read as an option (`--settings={hooks…}` runs a command).
     const args = [
       ...claudeArgs({
-        prompt: input.prompt,
+        prompt: PROMPT_SLOT,
         model: claude.model,
         resume: input.resume ?? undefined,
-      }),
+      }).filter((arg) => arg !== PROMPT_SLOT),
       "--include-partial-messages",
+      "--",
+      input.prompt,
     ];
     const onText = textSink(input.onText);
     const run = await runClaude({
