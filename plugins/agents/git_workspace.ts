@@ -101,6 +101,10 @@ export class GitWorkspace {
   }
 
   async remove(path: string): Promise<void> {
+    // A run killed inside `worktree add` leaves the worktree locked ("initializing"):
+    // one --force does not remove it and prune skips it, so it would block the path
+    // and its branch for good. Unlock it first.
+    await this.git(["worktree", "unlock", path], this.clone).catch(() => {});
     await this.git(["worktree", "remove", "--force", path], this.clone).catch(() => {});
     await rm(path, { recursive: true, force: true });
     await this.git(["worktree", "prune"], this.clone).catch(() => {});
