@@ -6,7 +6,7 @@
  * command line or a config file, and never in the agent's worktree config.
  */
 import { execFile } from "node:child_process";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { RuntimeFailure } from "../../core/errors.ts";
 import { redactUrl } from "../../core/redact.ts";
@@ -73,6 +73,7 @@ export class GitWorkspace {
       await this.git(["config", "user.name", this.options.login], this.clone);
       await this.git(["config", "user.email", `${this.options.login}@disinto.invalid`], this.clone);
     }
+    await removeStaleLocks(this.clone, Date.now() - GIT_TIMEOUT_MS);
     await this.git(["fetch", "--quiet", "--prune", "origin"], this.clone, true);
   }
 
@@ -131,6 +132,25 @@ export class GitWorkspace {
 
   async push(path: string, branch: string): Promise<void> {
     await this.git(["push", "--quiet", "origin", `HEAD:refs/heads/${branch}`], path, true);
+  }
+}
+
+/**
+ * Delete the `*.lock` files a killed git left in the clone (a SIGKILLed fetch
+ * leaves `refs/remotes/origin/<b>.lock` or `packed-refs.lock`, and every later
+ * fetch fails "File exists"). Only locks older than `before`: a git command
+ * still running is killed at GIT_TIMEOUT_MS, so an older lock has no owner.
+ */
+async function removeStaleLocks(dir: string, before: number): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== "objects") await removeStaleLocks(path, before);
+    } else if (entry.name.endsWith(".lock")) {
+      const info = await stat(path).catch(() => null);
+      if (info && info.mtimeMs < before) await rm(path, { force: true });
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GitWorkspace } from "./git_workspace.ts";
@@ -69,6 +69,25 @@ Deno.test("a worktree left locked by a killed `worktree add` is replaced by the 
     assert.equal(await git(again, "rev-parse", "--abbrev-ref", "HEAD"), "fix/issue-1");
     await s.ws.remove(again);
     assert.doesNotMatch(await git(s.ws.clone, "worktree", "list"), /issue-1/);
+  } finally {
+    await s.dispose();
+  }
+});
+
+Deno.test("a ref lock left by a killed fetch is cleared once it is older than any live git", async () => {
+  const s = await setup();
+  try {
+    await s.ws.fetch();
+    await s.commit("b");
+    const lock = join(s.ws.clone, "refs", "remotes", "origin", "main.lock");
+    await writeFile(lock, "");
+    // A fresh lock may belong to a git still running: left alone, so this fetch fails.
+    await assert.rejects(s.ws.fetch(), /git fetch/);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(lock, hourAgo, hourAgo);
+    await s.ws.fetch();
+    const tip = await git(s.ws.clone, "rev-parse", "refs/remotes/origin/main");
+    assert.equal(tip, await git(join(s.dir, "seed"), "rev-parse", "HEAD"));
   } finally {
     await s.dispose();
   }
