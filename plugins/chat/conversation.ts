@@ -10,6 +10,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../core/fs/atomic_write.ts";
 import { type ChatRole, HistoryStore } from "./history.ts";
+import { KeyedSerial } from "./keyed_serial.ts";
 import { type ChatLimits, LimitBook, type LimitVerdict } from "./limits.ts";
 import { type Reply, ReplyBoard, type ReplyOutcome } from "./replies.ts";
 import { pathSafeUser } from "./user_path.ts";
@@ -62,6 +63,7 @@ export class Conversation {
   readonly limits: LimitBook;
   readonly board = new ReplyBoard();
   readonly #options: ConversationOptions;
+  readonly #admitting = new KeyedSerial();
 
   constructor(options: ConversationOptions) {
     this.#options = options;
@@ -69,24 +71,30 @@ export class Conversation {
     this.limits = new LimitBook(join(options.stateDir, "limits"), options.limits, options.now);
   }
 
-  async send(user: string, content: unknown): Promise<SendResult> {
+  send(user: string, content: unknown): Promise<SendResult> {
     if (typeof content !== "string" || content.trim() === "") {
-      return { kind: "invalid", message: "content: expected a non-empty message" };
+      return Promise.resolve({
+        kind: "invalid",
+        message: "content: expected a non-empty message",
+      });
     }
     if (content.length > MAX_MESSAGE_CHARS) {
-      return {
+      return Promise.resolve({
         kind: "invalid",
         message: `content: expected at most ${MAX_MESSAGE_CHARS} characters`,
-      };
+      });
     }
-    const running = this.board.current(user);
-    if (running) return { kind: "busy", reply: running };
-    const verdict = await this.limits.admit(user);
-    if (!verdict.ok) return { kind: "limited", verdict };
-    await this.#note(user, "user", content);
-    const reply = this.board.start(user, (r) => this.#answer(user, content, r));
-    // Another message of the same user won the race between the check and here.
-    return reply ? { kind: "started", reply } : { kind: "busy", reply: this.board.current(user)! };
+    // One message of a user at a time from the check to the start: a second
+    // sent meanwhile sees the first's reply (busy), not counted nor stored.
+    return this.#admitting.run<SendResult>(user, async () => {
+      const running = this.board.current(user);
+      if (running) return { kind: "busy", reply: running };
+      const verdict = await this.limits.admit(user);
+      if (!verdict.ok) return { kind: "limited", verdict };
+      await this.#note(user, "user", content);
+      const reply = this.board.start(user, (r) => this.#answer(user, content, r))!;
+      return { kind: "started", reply };
+    });
   }
 
   async #answer(user: string, prompt: string, reply: Reply) {

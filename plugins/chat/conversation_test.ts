@@ -144,3 +144,26 @@ Deno.test("a stopped or failed turn keeps its partial text and says so in the hi
     ]);
   });
 });
+
+Deno.test("two messages sent at once: one starts, the other is busy, neither counted nor stored twice", () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const runner = {
+    turns: [] as TurnInput[],
+    runTurn: async (_input: TurnInput): Promise<TurnOutcome> => {
+      await gate;
+      return { outcome: "done", text: "ok", sessionId: null, tokens: 0 };
+    },
+  };
+  return withConversation(runner, async (chat) => {
+    const sent = await Promise.all([chat.send("alice", "one"), chat.send("alice", "two")]);
+    assert.deepEqual(sent.map((s) => s.kind).sort(), ["busy", "started"]);
+    release();
+    for (const s of sent) if (s.kind === "started") await s.reply.finished;
+    assert.equal((await chat.limits.usage("alice")).requestsLastDay, 1);
+    assert.deepEqual(
+      (await chat.history.read("alice")).filter((e) => e.role === "user").map((e) => e.content),
+      ["one"],
+    );
+  }, { requestsPerHour: 5, requestsPerDay: 0, tokensPerDay: 0 });
+});

@@ -7,6 +7,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../core/fs/atomic_write.ts";
+import { KeyedSerial } from "./keyed_serial.ts";
 import { pathSafeUser } from "./user_path.ts";
 
 export const HOUR_MS = 60 * 60_000;
@@ -46,7 +47,8 @@ export class LimitBook {
   readonly #dir: string;
   readonly #limits: ChatLimits;
   readonly #now: () => number;
-  #queue = new Map<string, Promise<unknown>>();
+  /** One read-modify-write at a time per user. */
+  readonly #serial = new KeyedSerial();
 
   constructor(dir: string, limits: ChatLimits, now: () => number) {
     this.#dir = dir;
@@ -56,7 +58,7 @@ export class LimitBook {
 
   /** Count a request if every limit allows it; otherwise say which limit and until when. */
   admit(user: string): Promise<LimitVerdict> {
-    return this.#serial(user, async () => {
+    return this.#serial.run(user, async () => {
       const now = this.#now();
       const ledger = prune(await this.#read(user), now);
       const verdict = judge(ledger, this.#limits, now);
@@ -71,7 +73,7 @@ export class LimitBook {
   /** Record the tokens a finished reply used (from the result's usage). */
   addTokens(user: string, tokens: number): Promise<void> {
     if (!(tokens > 0)) return Promise.resolve();
-    return this.#serial(user, async () => {
+    return this.#serial.run(user, async () => {
       const now = this.#now();
       const ledger = prune(await this.#read(user), now);
       ledger.tokens.push([now, Math.round(tokens)]);
@@ -87,18 +89,6 @@ export class LimitBook {
       requestsLastDay: ledger.requests.length,
       tokensLastDay: ledger.tokens.reduce((sum, [, n]) => sum + n, 0),
     };
-  }
-
-  /** One read-modify-write at a time per user. */
-  #serial<T>(user: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#queue.get(user) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => {});
-    this.#queue.set(user, settled);
-    void settled.then(() => {
-      if (this.#queue.get(user) === settled) this.#queue.delete(user);
-    });
-    return next;
   }
 
   #file(user: string): string {
