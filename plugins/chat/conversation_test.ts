@@ -26,6 +26,19 @@ function scriptedRunner(outcome: Partial<TurnOutcome> = {}) {
   return { turns, runTurn };
 }
 
+/** A runner whose turns all wait until release(). */
+function gatedRunner() {
+  const gate = Promise.withResolvers<void>();
+  const runner = {
+    turns: [] as TurnInput[],
+    runTurn: async (_input: TurnInput): Promise<TurnOutcome> => {
+      await gate.promise;
+      return { outcome: "done", text: "ok", sessionId: null, tokens: 0 };
+    },
+  };
+  return { runner, release: () => gate.resolve() };
+}
+
 async function withConversation(
   runner: ReturnType<typeof scriptedRunner>,
   body: (chat: Conversation) => Promise<void>,
@@ -84,15 +97,7 @@ Deno.test("Claude sessions are per user: a turn resumes only its own user's sess
 });
 
 Deno.test("a second message while a reply is in flight is busy, and not counted", () => {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const runner = {
-    turns: [] as TurnInput[],
-    runTurn: async (_input: TurnInput): Promise<TurnOutcome> => {
-      await gate;
-      return { outcome: "done", text: "ok", sessionId: null, tokens: 0 };
-    },
-  };
+  const { runner, release } = gatedRunner();
   return withConversation(runner, async (chat) => {
     const first = await chat.send("alice", "one");
     const second = await chat.send("alice", "two");
@@ -146,15 +151,7 @@ Deno.test("a stopped or failed turn keeps its partial text and says so in the hi
 });
 
 Deno.test("two messages sent at once: one starts, the other is busy, neither counted nor stored twice", () => {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const runner = {
-    turns: [] as TurnInput[],
-    runTurn: async (_input: TurnInput): Promise<TurnOutcome> => {
-      await gate;
-      return { outcome: "done", text: "ok", sessionId: null, tokens: 0 };
-    },
-  };
+  const { runner, release } = gatedRunner();
   return withConversation(runner, async (chat) => {
     const sent = await Promise.all([chat.send("alice", "one"), chat.send("alice", "two")]);
     assert.deepEqual(sent.map((s) => s.kind).sort(), ["busy", "started"]);
