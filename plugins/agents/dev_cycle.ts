@@ -1,7 +1,8 @@
 /**
  * One dev poll cycle (SPEC §7), in this order, one agent run at most:
  *
- * 1. merge pass: my open PRs that are approved (review_state.ts) and green
+ * 1. merge pass: my open PRs that are approved on their current head
+ *    commit (review_state.ts) and green
  *    (combined commit status success, or no status at all) are merged with
  *    style "merge"; the issue is closed unless the merge closed it already;
  * 2. my own in-progress issue: a REQUEST_CHANGES review given on the PR's
@@ -28,7 +29,7 @@ import { incrementCounter, readCounter, resetCounter } from "../../core/lock/cou
 import { devQueue } from "../forge/lifecycle/mod.ts";
 import { branchOf, doIssueWork, type Task, type WorkResult } from "./dev_work.ts";
 import {
-  approvalOf,
+  approvedAt,
   issueOfPull,
   sameLogin as same,
   unansweredChangeRequest,
@@ -107,7 +108,7 @@ async function mergePass(
     if (ctx.stop.aborted) break;
     const reviews = await api.listReviews(ctx.http, ctx.slug, pull.number);
     read.set(pull.number, reviews);
-    if (!approvalOf(reviews, ctx.me).approved) continue;
+    if (!approvedAt(reviews, ctx.me, pull.head.sha)) continue;
     const status = await api.combinedStatus(ctx.http, ctx.slug, pull.head.sha ?? pull.head.ref);
     if (api.ciVerdict(status) !== "green") continue;
     const result = await api.mergePull(ctx.http, ctx.slug, pull.number, { style: "merge" });

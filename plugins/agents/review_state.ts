@@ -54,6 +54,23 @@ export function approvalOf<R extends ReviewFacts>(
 }
 
 /**
+ * Approved for the commit that would be merged: nobody's current verdict
+ * asks for changes and an approval was given on `headSha` itself. An
+ * approval of an earlier head does not cover commits pushed since (a CI fix
+ * the reviewer never saw); the forge counts it unless the branch protection
+ * dismisses stale approvals, so the merge pass must check.
+ */
+export function approvedAt<R extends ReviewFacts>(
+  reviews: readonly R[],
+  author: string,
+  headSha: string | undefined,
+): boolean {
+  const verdicts = [...currentVerdicts(reviews, author).values()];
+  return headSha !== undefined && !verdicts.some((review) => review.state === "REQUEST_CHANGES") &&
+    verdicts.some((review) => review.state === "APPROVED" && review.commit_id === headSha);
+}
+
+/**
  * The review asking for changes that the author has not answered with a push:
  * it was given on the current head commit. After a push the head moves on and
  * the author waits for the reviewer's next verdict instead.

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   approvalOf,
+  approvedAt,
   issueOfPull,
   reviewedHead,
   type ReviewFacts,
@@ -54,4 +55,14 @@ Deno.test("issueOfPull: Closes #n in the body, else the fix/issue-<n> branch", (
   assert.equal(issueOfPull({ body: "fixes #3", head: { ref: "fix/issue-4" } }), 3);
   assert.equal(issueOfPull({ body: null, head: { ref: "fix/issue-4" } }), 4);
   assert.equal(issueOfPull({ body: "see #5", head: { ref: "feature" } }), null);
+});
+
+Deno.test("approvedAt: only an approval given on the current head commit counts", () => {
+  const approved = [r(1, "review-bot", "APPROVED", "h1")];
+  assert.equal(approvedAt(approved, "dev-bot", "h1"), true);
+  assert.equal(approvedAt(approved, "dev-bot", "h2"), false, "pushed since the approval");
+  assert.equal(approvedAt(approved, "dev-bot", undefined), false);
+  // Changes asked on an older head still hold the merge back.
+  const mixed = [r(1, "alice", "REQUEST_CHANGES", "h1"), r(2, "review-bot", "APPROVED", "h2")];
+  assert.equal(approvedAt(mixed, "dev-bot", "h2"), false);
 });

@@ -1,0 +1,48 @@
+/**
+ * The dev cycle's merge pass against the emulator: an approval counts only
+ * for the head commit it was given on. A CI fix pushed after the approval is
+ * not merged until the reviewer has seen it.
+ */
+import assert from "node:assert/strict";
+import { agentsKit, editWorktree, fakeAgent, outcome, SLUG } from "./_agents_kit.ts";
+
+Deno.test("an approval of an earlier head does not merge a CI fix the reviewer never saw", async () => {
+  const kit = await agentsKit();
+  try {
+    const n = await kit.issue("Make it faster");
+    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
+    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    const approve = await kit.run(["agents", "poll", "review"]);
+    assert.match(approve.stdout, /APPROVED/);
+    // CI fails on the approved head: not merged; the agent pushes a fix.
+    await kit.h.adminApi("POST", `/repos/${SLUG}/statuses/${pr.head.sha}`, {
+      state: "failure",
+      context: "ci/test",
+      description: "1 test failed",
+    });
+    const dev = fakeAgent(async (invocation) => {
+      await editWorktree(invocation, "ci fixed");
+      return outcome();
+    });
+    const fix = await kit.run(["agents", "poll", "dev"], { runner: dev });
+    assert.match(fix.stdout, /ci fix 1 pushed/);
+    const head = (await kit.get(`/repos/${SLUG}/pulls/${pr.number}`)).head.sha;
+    assert.notEqual(head, pr.head.sha);
+
+    // The new head has no status (green) and only the old approval: wait for review.
+    const wait = await kit.run(["agents", "poll", "dev"], { runner: dev });
+    assert.equal(wait.code, 0, wait.stderr + wait.stdout);
+    assert.doesNotMatch(wait.stdout, /merged/);
+    assert.match(wait.stdout, /waits for review or CI/);
+    assert.equal((await kit.get(`/repos/${SLUG}/pulls/${pr.number}`)).merged, false);
+
+    // Reviewed on the new head: merged, issue closed.
+    assert.match((await kit.run(["agents", "poll", "review"])).stdout, /APPROVED/);
+    const merge = await kit.run(["agents", "poll", "dev"], { runner: dev });
+    assert.match(merge.stdout, /PR #\d+: merged/);
+    assert.equal((await kit.get(`/repos/${SLUG}/issues/${n}`)).state, "closed");
+    assert.equal(dev.calls.length, 1);
+  } finally {
+    await kit.dispose();
+  }
+});
