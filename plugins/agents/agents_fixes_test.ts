@@ -172,3 +172,40 @@ Deno.test("an agent run that changes nothing blocks the issue at once (a retry w
     await kit.dispose();
   }
 });
+
+Deno.test("an issue blocked after 3 CI fixes and put back in the backlog by a person gets 3 new attempts", async () => {
+  const kit = await agentsKit();
+  try {
+    const { n, pr } = await openPr(kit);
+    const dev = fakeAgent(async (invocation, call) => {
+      await editWorktree(invocation, `work ${call}`);
+      return outcome();
+    });
+    const fail = async () => {
+      const head = (await kit.get(`/repos/${SLUG}/pulls/${pr.number}`)).head.sha;
+      await kit.h.adminApi("POST", `/repos/${SLUG}/statuses/${head}`, {
+        state: "failure",
+        context: "ci/test",
+      });
+      return await kit.run(["agents", "poll", "dev"], { runner: dev });
+    };
+    for (let attempt = 1; attempt <= 3; attempt++) await fail();
+    assert.match((await fail()).stdout, /blocked after 3 ci fix attempts/);
+    // A person looked, and puts the issue back in the backlog.
+    const ids = new Map<string, number>(
+      (await kit.get(`/repos/${SLUG}/labels`)).map((l: Named & { id: number }) => [l.name, l.id]),
+    );
+    await kit.h.adminApi("PUT", `/repos/${SLUG}/issues/${n}/labels`, {
+      labels: [ids.get("backlog")],
+    });
+    const again = await kit.run(["agents", "poll", "dev"], { runner: dev });
+    assert.equal(again.code, 0, again.stderr + again.stdout);
+    assert.match(again.stdout, new RegExp(`#${n}: claimed`));
+    assert.equal((await kit.get(`/repos/${SLUG}/pulls?state=all`)).length, 1, "the same PR");
+    const next = await fail();
+    assert.match(next.stdout, /ci fix 1 pushed/);
+    assert.deepEqual(await labels(kit, n), ["in-progress"]);
+  } finally {
+    await kit.dispose();
+  }
+});

@@ -42,6 +42,12 @@ export const MAX_AGENT_FAILURES = 3;
 const labelsOf = (issue: api.Issue) => issue.labels.map((label) => label.name);
 const attemptKey = (ctx: RoleContext, pr: number, kind: string) => `${ctx.slug}#${pr}:${kind}`;
 
+async function resetFixAttempts(ctx: RoleContext, pr: number): Promise<void> {
+  for (const kind of ["ci", "review"]) {
+    await resetCounter(ctx.countersFile, attemptKey(ctx, pr, kind));
+  }
+}
+
 export type DevOutcome =
   | "idle"
   | "waiting"
@@ -117,9 +123,7 @@ async function mergePass(
       continue;
     }
     ctx.log(`dev: PR #${pull.number}: merged`);
-    for (const kind of ["ci", "review"]) {
-      await resetCounter(ctx.countersFile, attemptKey(ctx, pull.number, kind));
-    }
+    await resetFixAttempts(ctx, pull.number);
     const n = issueOfPull(pull);
     if (n === null) continue;
     closed.add(n);
@@ -229,6 +233,8 @@ async function fix(
       issue.number,
       `${what} on PR #${pull.number} after ${done} fix attempts`,
     );
+    // A person who puts the issue back in the backlog gives it new attempts.
+    await resetFixAttempts(ctx, pull.number);
     ctx.log(`dev: #${issue.number}: blocked after ${done} ${kind} fix attempts`);
     return "blocked";
   }
