@@ -6,7 +6,8 @@
  * session; every POST must come from the chat's own origin.
  */
 import { Hono } from "hono";
-import type { Conversation } from "./conversation.ts";
+import { bodyLimit } from "hono/body-limit";
+import { type Conversation, MAX_MESSAGE_CHARS } from "./conversation.ts";
 import type { ChatLimits } from "./limits.ts";
 import { CHAT_PAGE, PAGE_SCRIPT, PAGE_STYLE } from "./page.ts";
 import { replyStream } from "./replies.ts";
@@ -17,6 +18,14 @@ import {
   visitorOf,
   type WebAuthOptions,
 } from "./web_auth.ts";
+
+/**
+ * The largest message body read: the longest message, every character
+ * JSON-escaped (`\uXXXX`), and room for the rest of the object. Beyond it the
+ * body is not read on (413): a signed-in user cannot make the server buffer
+ * any size it likes.
+ */
+export const MAX_BODY_BYTES = MAX_MESSAGE_CHARS * 6 + 1024;
 
 /** Heartbeat of a streamed reply: well under the 5 s a client may wait. */
 export const HEARTBEAT_MS = 2_000;
@@ -100,7 +109,12 @@ export function createChatApp(o: ChatServerOptions): Hono {
     });
   });
 
-  api.post("/messages", async (c) => {
+  const messageBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      c.json({ error: `Message too large; expected at most ${MAX_MESSAGE_CHARS} characters` }, 413),
+  });
+  api.post("/messages", messageBody, async (c) => {
     const user = c.get("user");
     let body: unknown;
     try {

@@ -1,0 +1,77 @@
+/** The chat web server against abuse: oversized bodies, forged log lines. */
+import assert from "node:assert/strict";
+import {
+  type ChatFixture,
+  chatFixture,
+  PUBLIC_URL,
+  request,
+  sessionOf,
+  setCookies,
+} from "./_test_kit.ts";
+import { MAX_MESSAGE_CHARS, type TurnInput, type TurnOutcome } from "./conversation.ts";
+
+const echo = (input: TurnInput): Promise<TurnOutcome> => {
+  input.onText(`echo: ${input.prompt}`);
+  return Promise.resolve({ outcome: "done", text: "", sessionId: "s1", tokens: 10 });
+};
+
+async function withChat(body: (fx: ChatFixture) => Promise<void>) {
+  const fx = await chatFixture({ runTurn: echo });
+  try {
+    await body(fx);
+  } finally {
+    await fx.dispose();
+  }
+}
+
+Deno.test("a message body far over the largest message is refused (413) without reading it all", () =>
+  withChat(async (fx) => {
+    const cookie = await sessionOf(fx, "alice");
+    const chunk = new TextEncoder().encode(`{"content":"${"x".repeat(65_536)}`);
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // 64 MiB if read to the end.
+        if (pulled >= 1024 * chunk.length) return controller.close();
+        pulled += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const reply = await fx.app.fetch(
+      new Request(`${PUBLIC_URL}/api/messages`, {
+        method: "POST",
+        headers: { cookie, origin: PUBLIC_URL, "content-type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit),
+    );
+    assert.equal(reply.status, 413);
+    assert.match((await reply.json()).error, /too large/);
+    assert.ok(pulled < 1024 * 1024, `read ${pulled} bytes`);
+    assert.deepEqual(await fx.conversation.history.read("alice"), []);
+    // The longest message, every character escaped in its JSON, still fits.
+    const longest = "\u0001".repeat(MAX_MESSAGE_CHARS);
+    const fits = await fx.app.fetch(
+      request("/api/messages", { cookie, method: "POST", body: { content: longest } }),
+    );
+    assert.equal(fits.status, 200);
+    await fits.text();
+  }));
+
+Deno.test("what the forge's redirect carries cannot write lines of its own into the log", () =>
+  withChat(async (fx) => {
+    const login = await fx.app.fetch(new Request(`${PUBLIC_URL}/login`));
+    const state = new URL(login.headers.get("location")!).searchParams.get("state")!;
+    const forged = "access_denied\nchat: admin signed in";
+    const reply = await fx.app.fetch(
+      new Request(
+        `${PUBLIC_URL}/oauth/callback?${new URLSearchParams({ state, error: forged })}`,
+        { headers: { cookie: `chat_login=${setCookies(login).chat_login}` } },
+      ),
+    );
+    assert.equal(reply.status, 400);
+    await reply.body?.cancel();
+    assert.equal(fx.logs.length, 1);
+    assert.ok(!fx.logs[0]!.includes("\n"), fx.logs[0]);
+    assert.match(fx.logs[0]!, /^chat: sign-in refused: the forge answered access_denied/);
+  }));
