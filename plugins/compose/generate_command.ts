@@ -25,6 +25,9 @@ export async function generateAndWrite(
   const root = host.root();
   const render = async () =>
     renderComposeFile(await loadComposeInput(root, host.context.env, plugins), plugins);
-  if (options.stdout) return { yaml: await render() };
+  // Rendered once before the lock too: bad input (no project, a TOML that does
+  // not parse) is reported before state/ gets a lock file (SPEC §3: nothing written).
+  const yaml = await render();
+  if (options.stdout) return { yaml };
   return await writeComposeFile(root, render, { force: options.force });
 }

@@ -1,0 +1,42 @@
+/**
+ * Bad input a new operator types, on the compiled binary (SPEC §3): exit 2,
+ * one line naming the input and what is expected, no stack trace, and nothing
+ * written — not even a lock file or a directory.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BinaryResult, runBinary } from "../helpers/binary.ts";
+
+/** Every path under `root`, sorted: what "nothing written" compares. */
+async function tree(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true });
+  return entries.map(String).sort();
+}
+
+function assertBadInput(result: BinaryResult, pattern: RegExp): void {
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stdout, "");
+  assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  assert.match(result.stderr, pattern);
+  assert.doesNotMatch(result.stderr, /\bat .*:\d+:\d+/);
+}
+
+async function withRoot(work: (root: string) => Promise<void>): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), "disinto-e2e-operator-"));
+  try {
+    await work(root);
+  } finally {
+    await rm(root, { recursive: true });
+  }
+}
+
+const env = (root: string) => ({ PATH: "/usr/bin:/bin", HOME: root });
+
+Deno.test("binary: compose generate with no project exits 2 and writes nothing (no state/ lock)", () =>
+  withRoot(async (root) => {
+    const result = await runBinary(["--root", root, "compose", "generate"], { env: env(root) });
+    assertBadInput(result, /projects: no project TOML; expected at least one/);
+    assert.deepEqual(await tree(root), []);
+  }));
