@@ -1,7 +1,9 @@
 /** `disinto lock run <file> [--timeout S] [--shared] -- <cmd…>`: like flock(1). */
 import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { BadInputError } from "../errors.ts";
 import { constants } from "node:os";
 import { acquireLock } from "../lock/mod.ts";
 import type { CommandHost } from "../plugin.ts";
@@ -31,6 +33,7 @@ export function registerLockCommand(program: Command, host: CommandHost): void {
       host.run(async () => {
         const { context } = host;
         const path = resolve(context.cwd, file);
+        await requireDirectory(dirname(path));
         const notice = setTimeout(() => {
           const limit = options.timeout === undefined ? "" : ` (timeout ${options.timeout} s)`;
           context.stderr.write(`disinto: waiting for lock ${file}${limit}\n`);
@@ -55,6 +58,16 @@ export function registerLockCommand(program: Command, host: CommandHost): void {
         }
       })
     );
+}
+
+/** Like flock(1), the lock file's directory must exist: a typo never makes a tree of directories. */
+async function requireDirectory(dir: string): Promise<void> {
+  const isDirectory = await stat(dir).then((info) => info.isDirectory(), () => false);
+  if (!isDirectory) {
+    throw new BadInputError(
+      `${dir}: no such directory; expected the lock file's directory to exist`,
+    );
+  }
 }
 
 /**

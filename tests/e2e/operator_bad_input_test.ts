@@ -40,3 +40,14 @@ Deno.test("binary: compose generate with no project exits 2 and writes nothing (
     assertBadInput(result, /projects: no project TOML; expected at least one/);
     assert.deepEqual(await tree(root), []);
   }));
+
+Deno.test("binary: lock run on a file in a missing directory exits 2 and creates no directory", () =>
+  withRoot(async (root) => {
+    const file = join(root, "no", "such", "dir", "x.lock");
+    const result = await runBinary(["lock", "run", file, "--", "true"], { env: env(root) });
+    assertBadInput(
+      result,
+      /no[/]such[/]dir: no such directory; expected the lock file's directory/,
+    );
+    assert.deepEqual(await tree(root), []);
+  }));
