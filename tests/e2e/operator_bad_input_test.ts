@@ -4,7 +4,8 @@
  * written — not even a lock file or a directory.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BinaryResult, runBinary } from "../helpers/binary.ts";
@@ -51,3 +52,32 @@ Deno.test("binary: lock run on a file in a missing directory exits 2 and creates
     );
     assert.deepEqual(await tree(root), []);
   }));
+
+for (const command of [["forge", "emulate"], ["model", "emulate", "--script", "s.toml"]]) {
+  Deno.test(`binary: ${command.join(" ")} --host 999.1.1.1 exits 2 naming --host`, () =>
+    withRoot(async (root) => {
+      await writeFile(join(root, "s.toml"), 'conversations = [{ turns = [{ text = "hi" }] }]\n');
+      const result = await runBinary([...command, "--port", "0", "--host", "999.1.1.1"], {
+        env: env(root),
+        cwd: root,
+      });
+      assertBadInput(result, /--host.*"999\.1\.1\.1".*expected an IP address or a host name/);
+    }));
+
+  Deno.test(`binary: ${command.join(" ")} on a port in use: exit 1, one line naming host and port`, () =>
+    withRoot(async (root) => {
+      await writeFile(join(root, "s.toml"), 'conversations = [{ turns = [{ text = "hi" }] }]\n');
+      // A listener of our own holds the port.
+      const held = createServer();
+      await new Promise<void>((listening) => held.listen(0, "127.0.0.1", listening));
+      try {
+        const port = String((held.address() as AddressInfo).port);
+        const result = await runBinary([...command, "--port", port], { env: env(root), cwd: root });
+        assert.equal(result.code, 1, result.stderr);
+        assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+        assert.match(result.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}`));
+      } finally {
+        await new Promise((closed) => held.close(closed));
+      }
+    }));
+}

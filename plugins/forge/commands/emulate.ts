@@ -9,9 +9,8 @@
 import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { BadInputError } from "../../../core/errors.ts";
 import type { CommandHost } from "../../../core/plugin.ts";
-import { serve } from "../../../core/runtime/serve.ts";
+import { hostOption, listenOn, portOption } from "../../../core/cli/server_options.ts";
 
 function nonNegative(what: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -29,8 +28,8 @@ export function registerEmulateCommand(program: Command, host: CommandHost): voi
     .description(
       "run the embedded Forgejo emulator (API, git over HTTP, OAuth2 login) until stopped",
     )
-    .option("--host <address>", "address to listen on", "127.0.0.1")
-    .option("--port <n>", "port (0 picks a free one)", nonNegative("a port 0..65535", 65535), 3000)
+    .option("--host <address>", "address to listen on", hostOption, "127.0.0.1")
+    .option("--port <n>", "port (0 picks a free one)", portOption, 3000)
     .option(
       "--state <dir>",
       "keep state.json and the bare repositories here (kept across restarts)",
@@ -66,9 +65,6 @@ export function registerEmulateCommand(program: Command, host: CommandHost): voi
     .action((options) =>
       host.run(async () => {
         const { context } = host;
-        if (!Number.isInteger(options.port)) {
-          throw new BadInputError(`--port: expected a whole number, got ${options.port}`);
-        }
         const env = context.env;
         const adminUser = options.adminUser ?? env.FORGE_ADMIN_USER ?? "disinto-admin";
         const passFromEnv = options.adminPass === undefined && env.FORGE_ADMIN_PASS
@@ -94,7 +90,7 @@ export function registerEmulateCommand(program: Command, host: CommandHost): voi
         });
         let server;
         try {
-          server = await serve((request) => emulator.handle(request), {
+          server = await listenOn((request) => emulator.handle(request), {
             hostname: options.host,
             port: options.port,
           });

@@ -4,21 +4,13 @@
  * claude CLI can run with no model (docs/model-emulator.md). Prints its URL
  * on one line, then one line per request.
  */
-import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import type { Command } from "@commander-js/extra-typings";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { BadInputError } from "../../../core/errors.ts";
 import type { CommandHost } from "../../../core/plugin.ts";
-import { serve } from "../../../core/runtime/serve.ts";
+import { hostOption, listenOn, portOption } from "../../../core/cli/server_options.ts";
 import type { RecordedRequest } from "../emulator/server.ts";
-
-function port(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new InvalidArgumentError(`expected a port 0..65535, got "${value}"`);
-  }
-  return n;
-}
 
 /** "POST /v1/messages?beta=true 200 turn 0 of conversation 1 (tool_use)" */
 export function describeRequest(request: RecordedRequest): string {
@@ -47,8 +39,8 @@ export function registerModelEmulateCommand(program: Command, host: CommandHost)
     .command("emulate")
     .description("answer the Anthropic Messages API from a script of turns until stopped")
     .requiredOption("--script <file>", "the script: conversations and their turns (TOML or JSON)")
-    .option("--host <address>", "address to listen on", "127.0.0.1")
-    .option("--port <n>", "port (0 picks a free one)", port, 8080)
+    .option("--host <address>", "address to listen on", hostOption, "127.0.0.1")
+    .option("--port <n>", "port (0 picks a free one)", portOption, 8080)
     .action((options) =>
       host.run(async () => {
         const { context } = host;
@@ -59,7 +51,7 @@ export function registerModelEmulateCommand(program: Command, host: CommandHost)
         const app = createModelApp(script, {
           onRequest: (request) => context.stdout.write(`${describeRequest(request)}\n`),
         });
-        const server = await serve((request) => app.fetch(request), {
+        const server = await listenOn((request) => app.fetch(request), {
           hostname: options.host,
           port: options.port,
         });
