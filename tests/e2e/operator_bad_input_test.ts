@@ -4,7 +4,7 @@
  * written — not even a lock file or a directory.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,3 +81,27 @@ for (const command of [["forge", "emulate"], ["model", "emulate", "--script", "s
       }
     }));
 }
+
+Deno.test("binary: hire-an-agent --local-model for a role no agent plays exits 2, nothing written", () =>
+  withRoot(async (root) => {
+    await mkdir(join(root, "projects"));
+    const toml = 'name = "app"\nrepo = "demo/app"\nforge_url = "http://127.0.0.1:9"\n';
+    await writeFile(join(root, "projects", "app.toml"), toml);
+    const before = await tree(root);
+    const result = await runBinary([
+      "--root",
+      root,
+      "hire-an-agent",
+      "x",
+      "tester",
+      "--local-model",
+      "http://127.0.0.1:9/v1",
+    ], {
+      env: env(root),
+    });
+    assertBadInput(
+      result,
+      /role: "tester" is not a role an agent plays; expected one of dev, review/,
+    );
+    assert.deepEqual(await tree(root), before);
+  }));
