@@ -13,7 +13,7 @@ import {
   loadComposeInput,
   renderComposeFile,
 } from "../../core/compose/generate.ts";
-import { replaceComposeFile } from "../../core/compose/write.ts";
+import { type ComposeWriteOutcome, replaceComposeFile } from "../../core/compose/write.ts";
 import { readEnvFile, updateEnvFile } from "../../core/config/env_file.ts";
 import { shadowedSecretWarnings } from "../../core/config/secret_shadow.ts";
 import { withStateLock } from "../../core/config/state_lock.ts";
@@ -34,7 +34,13 @@ import { agentTable, type LocalAgent, withAgentTable } from "./agent_table.ts";
 import { ensureAgentIdentity, type ForgeAccess } from "./forge_identity.ts";
 import { agentFormula } from "./formula_option.ts";
 import { assertNameOfItsOwn, knownAgents } from "./name_clash.ts";
-import { sectionOf, serviceOf, validateAgentName, validateRole } from "./names.ts";
+import {
+  sectionOf,
+  serviceOf,
+  validateAgentName,
+  validateAgentRole,
+  validateRole,
+} from "./names.ts";
 import { probeModelServer, type ProbeResult } from "./probe.ts";
 
 /** Scopes of a local-model agent's token: dev work like dev-bot's, nothing more. */
@@ -86,6 +92,7 @@ export function parseHireArguments(args: HireArguments): HireRequest {
     }
     return { name, role, section: sectionOf(name) };
   }
+  validateAgentRole(role);
   const url = args.localModel.replace(/\/+$/, "");
   if (!httpUrlSchema.safeParse(url).success || !URL.canParse(url) || /[\s\p{Cc}]/u.test(url)) {
     throw new BadInputError(`--local-model: "${args.localModel}" is not an http(s) URL`);
@@ -144,7 +151,15 @@ export interface HireReport {
   /** A shell value of the agent's secrets that differs from .env (by key, never the value). */
   warnings: string[];
   /** Set for a local-model agent. */
-  local?: { probe: ProbeResult; composeFile: string; service: string; formula?: string };
+  local?: {
+    probe: ProbeResult;
+    /** Whether the agent's table was rewritten or already said the same. */
+    table: "written" | "unchanged";
+    composeFile: string;
+    composeOutcome: ComposeWriteOutcome;
+    service: string;
+    formula?: string;
+  };
 }
 
 export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<HireReport> {
@@ -232,11 +247,12 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
   const written = await withStateLock(root, "config", async () => {
     const current = await readFile(projectFile, "utf8");
     const planned = await planFiles(current, projectFile, request.section, agent, deps);
-    if (planned.toml !== current) {
+    const table = planned.toml === current ? "unchanged" as const : "written" as const;
+    if (table === "written") {
       const mode = (await stat(projectFile)).mode & 0o777;
       await writeFileAtomic(projectFile, planned.toml, { mode });
     }
-    return await replaceComposeFile(root, planned.yaml, { force: true });
+    return { table, compose: await replaceComposeFile(root, planned.yaml, { force: true }) };
   });
   return {
     projectFile,
@@ -244,7 +260,9 @@ export async function hireAgent(request: HireRequest, deps: HireDeps): Promise<H
     warnings,
     local: {
       probe,
-      composeFile: written.path,
+      table: written.table,
+      composeFile: written.compose.path,
+      composeOutcome: written.compose.outcome,
       service: serviceOf(request.section),
       ...(agent.formula === undefined ? {} : { formula: agent.formula }),
     },
@@ -304,10 +322,12 @@ export function describeHire(
   const server = `model server ${agent.base_url}`;
   if (local.probe.up) lines.push(`${server}: up (${local.probe.detail})`);
   lines.push(
-    `${shown(report.projectFile)}: [agents.${request.section}] written ` +
+    `${shown(report.projectFile)}: [agents.${request.section}] ${local.table} ` +
       `(roles ${agent.roles.join(",")}, poll_interval ${agent.poll_interval}, ` +
       `compact_pct ${agent.compact_pct}${local.formula ? `, formula ${local.formula}` : ""})`,
-    `${shown(local.composeFile)}: service ${local.service} generated`,
+    `${shown(local.composeFile)}: service ${local.service} ${
+      local.composeOutcome === "unchanged" ? "unchanged" : "generated"
+    }`,
     `start it: disinto up   (or: docker compose -f ${local.composeFile} up -d ${local.service})`,
   );
   return local.probe.up
@@ -332,6 +352,7 @@ export function hireJson(request: HireRequest, report: HireReport): Record<strin
     Object.assign(out, {
       model_server: { url: request.agent.base_url, ...report.local.probe },
       section: request.section,
+      table: report.local.table,
       service: report.local.service,
       compose_file: report.local.composeFile,
     });

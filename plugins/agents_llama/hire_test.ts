@@ -257,6 +257,15 @@ Deno.test("hiring the same name twice leaves one valid table and keeps the ident
       collaborator: "unchanged",
     });
     assert.equal(report.model_server.up, true);
+    assert.equal(report.table, "written");
+    // The same hire again changes nothing, and says so.
+    const fourth = await f.hire(["dev-qwen", "review", "--local-model", f.model.url]);
+    assert.equal(fourth.code, 0, fourth.stderr);
+    assert.match(
+      fourth.stdout,
+      /^projects\/demo\.toml: \[agents\.dev-qwen\] unchanged \(roles review,/m,
+    );
+    assert.match(fourth.stdout, /^docker-compose\.yml: service agents-dev-qwen unchanged$/m);
   } finally {
     await f.dispose();
   }
