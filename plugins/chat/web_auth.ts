@@ -75,7 +75,7 @@ export function registerAuthRoutes(app: Hono, o: WebAuthOptions): void {
     const pending = token ? o.signer.verify("login", token, o.now()) : null;
     const state = c.req.query("state") ?? "";
     const fail = (message: string) => {
-      o.log(`chat: sign-in refused: ${message}`);
+      o.log(`chat: sign-in refused: ${oneLine(message)}`);
       return c.html(signInFailed(message), 400);
     };
     if (!pending || typeof pending.s !== "string" || typeof pending.v !== "string") {
@@ -83,7 +83,7 @@ export function registerAuthRoutes(app: Hono, o: WebAuthOptions): void {
     }
     if (state !== pending.s) return fail("the state does not match this sign-in");
     const error = c.req.query("error");
-    if (error) return fail(`the forge answered ${error}`);
+    if (error) return fail(`the forge answered ${oneLine(error)}`);
     const code = c.req.query("code");
     if (!code) return fail("the forge sent no code");
     let user: string;
@@ -130,6 +130,16 @@ function signInFailed(message: string): string {
     "Sign-in failed",
     `<h1>Sign-in failed</h1><p>${escapeHtml(message)}.</p><p><a href="/login">Try again</a></p>`,
   );
+}
+
+/**
+ * Text from a request (or the forge) as part of one log line: control
+ * characters become spaces, so it can never start a line of its own; cut at
+ * 200 characters.
+ */
+function oneLine(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ").slice(0, 200);
 }
 
 export function escapeHtml(text: string): string {
