@@ -217,3 +217,35 @@ Deno.test("issue release|block by someone who does not hold the issue: exit 1, o
     await b.dispose();
   }
 });
+
+Deno.test("another poller's stale sweep in the middle of a release or a block finds nothing stale", async () => {
+  const b = await bench();
+  try {
+    for (const step of ["release", "block"] as const) {
+      const n = await b.issue();
+      assert.deepEqual(await b.as("dev-a").claim(n), { claimed: true, issue: n });
+      b.clock.advance(3600); // in-progress was added long ago: no grace period
+      const sweeps: string[] = [];
+      // dev-b sweeps right after each of dev-a's writes on the issue.
+      const interleaved: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        if (init?.method && init.method !== "GET") {
+          for (const result of await b.as("dev-b").sweep()) {
+            if (result.stale) sweeps.push(`#${result.issue}: ${result.reason}`);
+          }
+        }
+        return response;
+      };
+      const a = b.as("dev-a", { fetch: interleaved });
+      if (step === "release") await a.release(n, "Released: the agent failed");
+      else await a.block(n, "the agent failed 3 times");
+      assert.deepEqual(sweeps, [], `${step}: nothing was stale at any point`);
+      assert.deepEqual(await state(b, n), {
+        assignees: [],
+        labels: [step === "release" ? "backlog" : "blocked"],
+      });
+    }
+  } finally {
+    await b.dispose();
+  }
+});

@@ -154,8 +154,10 @@ export class IssueLifecycle {
   }
 
   /**
-   * Give the issue back: release marker, unassign, `in-progress` → `backlog`.
-   * Only its assignee may (NotHolder otherwise).
+   * Give the issue back: release marker, `in-progress` → `backlog`, unassign.
+   * Only its assignee may (NotHolder otherwise). Labels before unassigning,
+   * the mirror of the claim: "in-progress with no assignee" is what other
+   * pollers' stale sweeps block, so it must never show, even for a moment.
    */
   async release(n: number, reason = "Released"): Promise<void> {
     await this.#mustHold(n, "release");
@@ -165,9 +167,9 @@ export class IssueLifecycle {
       n,
       releaseBody(this.options.me, reason, this.options.now()),
     );
-    await api.setAssignees(this.http, this.slug, n, []);
     await api.addIssueLabels(this.http, this.slug, n, [await this.#labelId("backlog")]);
     await api.removeIssueLabel(this.http, this.slug, n, await this.#labelId("in-progress"));
+    await api.setAssignees(this.http, this.slug, n, []);
   }
 
   /**
@@ -188,12 +190,13 @@ export class IssueLifecycle {
       n,
       `${RELEASE_MARKER}\nBlocked at ${at} by @${this.options.me}: ${reason}`,
     );
+    // Labels first, then unassign (as in release).
+    await api.addIssueLabels(this.http, this.slug, n, [await this.#labelId("blocked")]);
+    await api.removeIssueLabel(this.http, this.slug, n, await this.#labelId("in-progress"));
     const issue = await api.getIssue(this.http, this.slug, n);
     if (issue && logins(issue).some((a) => a.toLowerCase() === this.options.me.toLowerCase())) {
       await api.setAssignees(this.http, this.slug, n, []);
     }
-    await api.addIssueLabels(this.http, this.slug, n, [await this.#labelId("blocked")]);
-    await api.removeIssueLabel(this.http, this.slug, n, await this.#labelId("in-progress"));
   }
 
   async close(n: number): Promise<void> {
