@@ -31,11 +31,43 @@ export interface ProjectStatus {
   version?: string;
   error?: string;
   issues?: { backlog: number; in_progress: number; blocked: number };
+  /** The first in-progress issues: what the agents work on now. */
+  in_progress?: InProgressIssue[];
   open_prs?: number;
   agents: string[];
   locks: HeldLock[];
   /** Whether the agents' shared Claude config dir holds a login (its `.credentials.json`). */
   claude: { logged_in: boolean; file?: string; reason?: string };
+  /** Each plugin's `status` hook fields under its name (`{ error }` when the hook failed). */
+  plugins?: Record<string, Record<string, unknown>>;
+}
+
+export interface InProgressIssue {
+  number: number;
+  title: string;
+  assignees: string[];
+}
+
+/** How many in-progress issues status names (the count covers them all). */
+const IN_PROGRESS_SHOWN = 5;
+
+/** Every plugin's `status` hook, in registry order; a failing hook is reported, not thrown. */
+async function pluginStatuses(
+  host: CommandHost,
+  factory: Factory,
+  project: Project,
+): Promise<ProjectStatus["plugins"]> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const plugin of host.plugins?.() ?? []) {
+    const hook = plugin.hooks?.status;
+    if (!hook) continue;
+    try {
+      out[plugin.name] = await hook({ project, root: factory.root, context: host.context });
+    } catch (error) {
+      out[plugin.name] = { error: host.redactor.redact(oneLine(error)) };
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 async function claudeOf(factory: Factory): Promise<ProjectStatus["claude"]> {
@@ -104,10 +136,24 @@ async function statusOf(
       api.countPulls(http, project.repo, { state: "open" }),
     ]);
     status.issues = { backlog, in_progress: inProgress, blocked };
+    if (inProgress > 0) {
+      const issues = await api.listIssues(http, project.repo, {
+        state: "open",
+        labels: "in-progress",
+        max: IN_PROGRESS_SHOWN,
+      });
+      status.in_progress = issues.map((issue) => ({
+        number: issue.number,
+        title: issue.title,
+        assignees: (issue.assignees ?? []).map((user) => user.login),
+      }));
+    }
     status.open_prs = prs;
   } catch (error) {
     status.error = host.redactor.redact(oneLine(error));
   }
+  const fromPlugins = await pluginStatuses(host, factory, project);
+  if (fromPlugins) status.plugins = fromPlugins;
   return status;
 }
 
@@ -123,6 +169,10 @@ function render(status: ProjectStatus): string {
     lines.push(
       `  issues: ${status.issues.backlog} backlog, ${status.issues.in_progress} in-progress, ${status.issues.blocked} blocked`,
     );
+  }
+  for (const issue of status.in_progress ?? []) {
+    const who = issue.assignees.length ? issue.assignees.join(", ") : "nobody assigned";
+    lines.push(`    #${issue.number} ${issue.title} (${who})`);
   }
   if (status.open_prs !== undefined) lines.push(`  open PRs: ${status.open_prs}`);
   lines.push(`  agents: ${status.agents.length ? status.agents.join(", ") : "none hired"}`);
@@ -141,7 +191,18 @@ function render(status: ProjectStatus): string {
       ? `  claude: logged in (${claude.file})`
       : `  claude: not logged in (${[claude.file, claude.reason].filter(Boolean).join(": ")})`,
   );
+  for (const [name, fields] of Object.entries(status.plugins ?? {})) {
+    lines.push(`  ${name}: ${describeFields(fields)}`);
+  }
   return lines.join("\n") + "\n";
+}
+
+/** "poller pid 42, last_run dev #3 success": a hook's fields on one line. */
+function describeFields(fields: Record<string, unknown>): string {
+  const shown = Object.entries(fields).map(([key, value]) =>
+    `${key} ${typeof value === "string" ? value : JSON.stringify(value)}`
+  );
+  return shown.length ? shown.join(", ") : "nothing to report";
 }
 
 export function registerStatusCommand(program: Command, host: CommandHost): void {
@@ -164,7 +225,9 @@ export function registerStatusCommand(program: Command, host: CommandHost): void
             host.globals().json ? JSON.stringify(status) + "\n" : render(status),
           );
         }
-        return statuses.every((status) => status.reachable && !status.error) ? 0 : 1;
+        const failedHook = (status: ProjectStatus) =>
+          Object.values(status.plugins ?? {}).some((fields) => "error" in fields);
+        return statuses.every((s) => s.reachable && !s.error && !failedHook(s)) ? 0 : 1;
       })
     );
 }
