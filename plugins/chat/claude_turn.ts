@@ -50,6 +50,42 @@ export function tokensOf(usage: Record<string, unknown> | undefined): number {
 /** Where claudeArgs() puts the prompt; taken out, the prompt goes after `--`. */
 const PROMPT_SLOT = "\0prompt";
 
+/**
+ * The tokens of each model call as the stream reports them (message_start,
+ * message_delta, and the usage each assistant message carries), for a turn
+ * that ends without a result — stopped, timed out, failed — whose calls were
+ * still billed. Usage is per message id; a field seen twice keeps its largest
+ * value (message_delta's counts are cumulative; a message may repeat).
+ */
+export function usageMeter(): { see(event: StreamEvent): void; tokens(): number } {
+  const byMessage = new Map<string, Record<string, unknown>>();
+  let last = "";
+  const note = (id: unknown, usage: unknown) => {
+    if (typeof id === "string") last = id;
+    if (!last || typeof usage !== "object" || usage === null) return;
+    const seen = byMessage.get(last) ?? {};
+    for (const [key, value] of Object.entries(usage)) {
+      if (typeof value === "number" && !(value <= (seen[key] as number))) seen[key] = value;
+    }
+    byMessage.set(last, seen);
+  };
+  return {
+    see(event) {
+      if (event.type === "assistant") {
+        const message = event.message as { id?: unknown; usage?: unknown };
+        note(message.id ?? `assistant-${byMessage.size}`, message.usage);
+      } else if (event.type === "other" && event.raw.type === "stream_event") {
+        const inner = event.raw.event as
+          | { type?: string; message?: { id?: unknown; usage?: unknown }; usage?: unknown }
+          | undefined;
+        if (inner?.type === "message_start") note(inner.message?.id, inner.message?.usage);
+        if (inner?.type === "message_delta") note(undefined, inner.usage);
+      }
+    },
+    tokens: () => [...byMessage.values()].reduce((sum, usage) => sum + tokensOf(usage), 0),
+  };
+}
+
 export function claudeTurnRunner(
   claude: ClaudeSettings,
   redact: (text: string) => string = (text) => text,
@@ -69,6 +105,7 @@ export function claudeTurnRunner(
       input.prompt,
     ];
     const onText = textSink(input.onText);
+    const meter = usageMeter();
     const run = await runClaude({
       command: claude.bin,
       args,
@@ -78,13 +115,17 @@ export function claudeTurnRunner(
       idleGraceMs: 10_000,
       signal: input.signal,
       redact,
-      onEvent: (event) => onText(event),
+      onEvent: (event) => {
+        onText(event);
+        meter.see(event);
+      },
     });
     const text = run.result?.result ?? "";
     const outcome = {
       text,
       sessionId: run.sessionId,
-      tokens: tokensOf(run.result?.usage),
+      // The result's usage is the turn's total; without one, what the stream reported.
+      tokens: run.result?.usage ? tokensOf(run.result.usage) : meter.tokens(),
     };
     if (run.reason === "success") return { outcome: "done", ...outcome };
     if (run.reason === "stopped") return { outcome: "stopped", ...outcome };

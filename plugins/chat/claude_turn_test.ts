@@ -4,7 +4,7 @@
  * option of the CLI (`--settings=…` with a hook would run a command).
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -12,6 +12,7 @@ import {
   claudeEnvFor,
   startModelEmulator,
 } from "../../tests/helpers/model_emulator.ts";
+import { startHeldModel, until } from "./_test_kit.ts";
 import { claudeTurnRunner } from "./claude_turn.ts";
 
 Deno.test("claude turn: a message that looks like an option is the prompt, not an option", async () => {
@@ -49,6 +50,51 @@ Deno.test("claude turn: a message that looks like an option is the prompt, not a
       r.body
     );
     assert.ok(asked.some((body) => JSON.stringify(body).includes("--settings=")));
+  } finally {
+    await model.dispose();
+    await rm(dir, { recursive: true });
+  }
+});
+
+Deno.test("claude turn: a reply stopped before its result still counts the tokens already used", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "chat-turn-"));
+  // The first answer reads a file; the model's second answer is held until the stop.
+  await writeFile(join(dir, "notes.txt"), "hold the second answer\n");
+  const model = await startHeldModel({
+    models: ["claude-test"],
+    conversations: [{
+      name: "any",
+      turns: [
+        {
+          tool_use: [{ name: "Read", input: { file_path: "{{cwd}}/notes.txt" } }],
+          usage: { input_tokens: 1000, output_tokens: 50 },
+        },
+        { text: "Never seen." },
+      ],
+    }],
+  }, "hold the second answer");
+  try {
+    const configDir = join(dir, "claude-chat");
+    const stop = new AbortController();
+    const running = claudeTurnRunner({
+      bin: claudeBinary,
+      configDir,
+      model: "claude-test",
+      timeoutMs: 60_000,
+      env: claudeEnvFor(model.url, configDir),
+    })({
+      user: "alice",
+      prompt: "read the notes",
+      resume: null,
+      cwd: dir,
+      signal: stop.signal,
+      onText: () => {},
+    });
+    await until("the second answer held", () => Promise.resolve(model.holding() || undefined));
+    stop.abort();
+    const turn = await running;
+    assert.equal(turn.outcome, "stopped");
+    assert.equal(turn.tokens, 1050);
   } finally {
     await model.dispose();
     await rm(dir, { recursive: true });
