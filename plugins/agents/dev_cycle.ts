@@ -89,6 +89,13 @@ export async function devCycle(ctx: RoleContext): Promise<DevOutcome> {
   }
   for (const n of queue.backlog) {
     if (ctx.stop.aborted) break;
+    // Another agent's PR from the issue's branch is still open: its work, left to it
+    // (claiming would push onto that PR, which this agent never finds as its own).
+    const theirs = pulls.find((p) => p.head.ref === branchOf(n) && !same(p.user?.login, ctx.me));
+    if (theirs) {
+      ctx.log(`dev: #${n}: PR #${theirs.number} of ${theirs.user?.login} is open; left to it`);
+      continue;
+    }
     const issue = byNumber.get(n)!;
     const ready = await ctx.lifecycle.ready(issue);
     if (!ready.ready) continue;
