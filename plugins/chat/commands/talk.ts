@@ -40,7 +40,7 @@ async function talk(context: Context, conversation: Conversation, user: string):
   const out = context.stdout;
   const history = await conversation.history.read(user);
   for (const entry of history.slice(-SHOWN_HISTORY)) {
-    out.write(`${entry.role === "user" ? "you" : entry.role}: ${entry.content}\n`);
+    out.write(`${entry.role === "user" ? "you" : entry.role}: ${printable(entry.content)}\n`);
   }
   out.write(`chatting as ${user}; Ctrl-C stops a reply, Ctrl-D leaves\n`);
   for await (const line of typedLines(context.stdin!, context.signal, () => out.write("> "))) {
@@ -59,6 +59,16 @@ async function talk(context: Context, conversation: Conversation, user: string):
   out.write("\n");
 }
 
+/**
+ * Text for the terminal without its control characters (but newlines and
+ * tabs): history a web user typed, or a model's reply, must not drive the
+ * operator's terminal (escape sequences set the clipboard, rewrite the screen).
+ */
+function printable(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "");
+}
+
 /** Print the reply as it streams; Ctrl-C stops it. */
 async function follow(context: Context, reply: Reply): Promise<void> {
   let printed = 1;
@@ -66,13 +76,13 @@ async function follow(context: Context, reply: Reply): Promise<void> {
     for (const event of reply.events) {
       if (event.seq <= printed) continue;
       printed = event.seq;
-      if (event.type === "text") context.stdout.write(event.text);
+      if (event.type === "text") context.stdout.write(printable(event.text));
       if (event.type === "end") {
         const note = event.outcome === "done"
           ? ""
           : event.outcome === "stopped"
           ? "[reply stopped]"
-          : `[reply failed: ${event.message ?? "unknown error"}]`;
+          : `[reply failed: ${printable(event.message ?? "unknown error")}]`;
         context.stdout.write(`${note ? `\n${note}` : ""}\n`);
       }
     }
