@@ -9,6 +9,7 @@ import * as api from "../../core/forgejo/mod.ts";
 import { ForgejoError } from "../../core/forgejo/mod.ts";
 import { acquirePidLock } from "../../core/lock/pid_lock.ts";
 import type { AgentOutcome } from "../../core/plugin.ts";
+import { pullBody } from "./pr_body.ts";
 import { PID, type RoleContext } from "./role_context.ts";
 import { keepSession, sessionFor } from "./sessions.ts";
 
@@ -121,7 +122,7 @@ async function openPull(ctx: RoleContext, issue: api.Issue, answer: string): Pro
       head: branchOf(issue.number),
       base: ctx.project.primary_branch,
       title: issue.title,
-      body: `Closes #${issue.number}\n${summary ? `\n${summary}\n` : ""}`,
+      body: pullBody(issue.number, summary),
     });
     return pull.number;
   } catch (error) {

@@ -46,3 +46,23 @@ Deno.test("an approval of an earlier head does not merge a CI fix the reviewer n
     await kit.dispose();
   }
 });
+
+Deno.test("the agent's summary naming another issue after 'fixes' does not make the PR close it", async () => {
+  const kit = await agentsKit();
+  try {
+    const other = await kit.issue("Unrelated", ["tech-debt"]);
+    const n = await kit.issue("Make it faster");
+    const dev = fakeAgent(async (invocation) => {
+      await editWorktree(invocation, "faster");
+      return outcome({ resultText: `Made it faster. This also fixes #${other}.` });
+    });
+    assert.equal((await kit.run(["agents", "poll", "dev"], { runner: dev })).code, 0);
+    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    assert.equal(
+      pr.body,
+      `Closes #${n}\n\nMade it faster. This also fixes issue #${other}.\n`,
+    );
+  } finally {
+    await kit.dispose();
+  }
+});
