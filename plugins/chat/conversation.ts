@@ -56,7 +56,9 @@ export type SendResult =
   | { kind: "started"; reply: Reply }
   | { kind: "busy"; reply: Reply }
   | { kind: "limited"; verdict: Extract<LimitVerdict, { ok: false }> }
-  | { kind: "invalid"; message: string };
+  | { kind: "invalid"; message: string }
+  /** The replies were stopped for shutdown; none starts any more. */
+  | { kind: "closed" };
 
 export class Conversation {
   readonly history: HistoryStore;
@@ -87,6 +89,7 @@ export class Conversation {
     // One message of a user at a time from the check to the start: a second
     // sent meanwhile sees the first's reply (busy), not counted nor stored.
     return this.#admitting.run<SendResult>(user, async () => {
+      if (this.board.closed) return { kind: "closed" };
       const running = this.board.current(user);
       if (running) return { kind: "busy", reply: running };
       const verdict = await this.limits.admit(user);

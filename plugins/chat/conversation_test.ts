@@ -164,3 +164,19 @@ Deno.test("two messages sent at once: one starts, the other is busy, neither cou
     );
   }, { requestsPerHour: 5, requestsPerDay: 0, tokensPerDay: 0 });
 });
+
+Deno.test("once every reply is stopped for shutdown, a new message starts none (and is not counted)", () => {
+  const { runner, release } = gatedRunner();
+  return withConversation(runner, async (chat) => {
+    const first = await chat.send("alice", "one");
+    const stopping = chat.board.stopAll();
+    release();
+    const late = await chat.send("bob", "too late");
+    await stopping;
+    assert.equal(first.kind, "started");
+    assert.equal(late.kind, "closed");
+    assert.equal(chat.board.current("bob"), undefined);
+    assert.equal((await chat.limits.usage("bob")).requestsLastDay, 0);
+    assert.deepEqual(await chat.history.read("bob"), []);
+  }, { requestsPerHour: 5, requestsPerDay: 0, tokensPerDay: 0 });
+});

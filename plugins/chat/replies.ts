@@ -62,6 +62,12 @@ export class Reply {
 
 export class ReplyBoard {
   readonly #running = new Map<string, Reply>();
+  #closed = false;
+
+  /** Set by stopAll(): no reply starts any more (the server is shutting down). */
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** The user's reply in flight, if any. */
   current(user: string): Reply | undefined {
@@ -77,7 +83,7 @@ export class ReplyBoard {
     user: string,
     work: (reply: Reply) => Promise<{ outcome: ReplyOutcome; message?: string }>,
   ): Reply | null {
-    if (this.#running.has(user)) return null;
+    if (this.#closed || this.#running.has(user)) return null;
     const reply = new Reply(user);
     this.#running.set(user, reply);
     void (async () => {
@@ -96,8 +102,9 @@ export class ReplyBoard {
     return reply;
   }
 
-  /** Stop every reply and wait for them to end (server shutdown). */
+  /** Stop every reply and wait for them to end; start no more (server shutdown). */
   async stopAll(): Promise<void> {
+    this.#closed = true;
     const replies = [...this.#running.values()];
     for (const reply of replies) reply.stop();
     await Promise.all(replies.map((reply) => reply.finished));

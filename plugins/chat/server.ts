@@ -126,6 +126,8 @@ export function createChatApp(o: ChatServerOptions): Hono {
     switch (sent.kind) {
       case "invalid":
         return c.json({ error: sent.message }, 400);
+      case "closed":
+        return c.json({ error: "The chat is shutting down; send it again shortly" }, 503);
       case "busy":
         return c.json({
           error: "A reply is still running; wait for it or stop it",

@@ -75,3 +75,15 @@ Deno.test("what the forge's redirect carries cannot write lines of its own into 
     assert.ok(!fx.logs[0]!.includes("\n"), fx.logs[0]);
     assert.match(fx.logs[0]!, /^chat: sign-in refused: the forge answered access_denied/);
   }));
+
+Deno.test("a message after shutdown began is 503 and starts no reply", () =>
+  withChat(async (fx) => {
+    const cookie = await sessionOf(fx, "alice");
+    await fx.conversation.board.stopAll();
+    const reply = await fx.app.fetch(
+      request("/api/messages", { cookie, method: "POST", body: { content: "hi" } }),
+    );
+    assert.equal(reply.status, 503);
+    await reply.body?.cancel();
+    assert.deepEqual(await fx.conversation.history.read("alice"), []);
+  }));

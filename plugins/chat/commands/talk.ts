@@ -49,6 +49,7 @@ async function talk(context: Context, conversation: Conversation, user: string):
       if (line.trim() !== "") out.write(`${sent.message}\n`);
       continue;
     }
+    if (sent.kind === "closed") break;
     if (sent.kind === "limited") {
       const at = new Date(sent.verdict.resetAt).toISOString();
       out.write(`limit reached (${sent.verdict.limit}); you can send again at ${at}\n`);
