@@ -259,6 +259,63 @@ Deno.test("forgejo fidelity: OAuth2 applications and login flow", async (t) => {
       },
     );
 
+    await t.step(
+      "redirect URIs match without case or a trailing slash; a public client's loopback at any port",
+      async () => {
+        // models/auth/oauth2.go ContainsRedirectURI (v11).
+        const sent = "HTTP://127.0.0.1:9/Callback/";
+        const reply = await authorize({
+          client_id: app.client_id,
+          redirect_uri: sent,
+          response_type: "code",
+          state: "s",
+        });
+        assert.equal(reply.status, 303);
+        assert.equal(new URL(reply.headers.get("location")!).pathname, "/Callback/");
+        const code = new URL(reply.headers.get("location")!).searchParams.get("code")!;
+        const token = await exchange({
+          grant_type: "authorization_code",
+          client_id: app.client_id,
+          client_secret: app.client_secret,
+          code,
+          redirect_uri: sent,
+        });
+        assert.equal(token.status, 200, JSON.stringify(token.body));
+        const pub = await call(em, "POST", "/user/applications/oauth2", {
+          auth: alice.auth,
+          body: { name: "cli", redirect_uris: ["http://127.0.0.1/cb"] },
+        });
+        const pkce = { code_challenge: "x".repeat(43), code_challenge_method: "plain" };
+        const loopback = await authorize({
+          client_id: pub.body.client_id,
+          redirect_uri: "http://127.0.0.1:4567/cb",
+          response_type: "code",
+          state: "s",
+          ...pkce,
+        });
+        assert.equal(loopback.status, 303);
+        assert.match(loopback.headers.get("location")!, /^http:\/\/127\.0\.0\.1:4567\/cb\?/);
+        // The port is free only for a public client, and only on loopback.
+        for (
+          const [clientId, uri] of [
+            [app.client_id, "http://127.0.0.1:10/callback"],
+            [pub.body.client_id, "http://localhost:4567/cb"],
+            [pub.body.client_id, "http://127.0.0.1:4567/cb/more"],
+          ]
+        ) {
+          const refused = await authorize({
+            client_id: clientId!,
+            redirect_uri: uri!,
+            response_type: "code",
+            state: "s",
+            ...pkce,
+          });
+          assert.equal(refused.status, 400, uri);
+          await refused.body?.cancel?.();
+        }
+      },
+    );
+
     await t.step("deleting an application is 204", async () => {
       const reply = await call(em, "DELETE", `/user/applications/oauth2/${app.id}`, {
         auth: alice.auth,

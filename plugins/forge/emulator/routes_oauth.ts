@@ -133,6 +133,29 @@ export function registerOAuthApiRoutes(app: ApiApp, forge: Forge): void {
   });
 }
 
+/**
+ * models/auth/oauth2.go ContainsRedirectURI (v11): a registered URI matches
+ * regardless of case and of one trailing slash; for a public client an http
+ * URI on a loopback IP matches at any port (RFC 8252 §7.3), compared without it.
+ */
+export function containsRedirectUri(app: OAuthAppRecord, redirectUri: string): boolean {
+  const bare = (uri: string) => uri.toLowerCase().replace(/\/$/, "");
+  const contains = (uri: string) => app.redirectUris.some((u) => bare(u) === bare(uri));
+  if (!app.confidential) {
+    const uri = URL.parse(redirectUri);
+    if (uri?.protocol === "http:" && uri.port !== "" && isLoopbackIp(uri.hostname)) {
+      uri.port = "";
+      if (contains(uri.toString())) return true;
+    }
+  }
+  return contains(redirectUri);
+}
+
+/** Go's net.IP.IsLoopback on net.ParseIP: 127.0.0.0/8 and ::1 (a name such as localhost is not an IP). */
+function isLoopbackIp(host: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "[::1]";
+}
+
 /** A grant with the PKCE challenge its code must be redeemed with (none: unchecked). */
 type PkceGrant = OAuthGrantRecord & { codeChallenge?: string; codeChallengeMethod?: string };
 
@@ -183,7 +206,7 @@ export function registerOAuthLoginRoutes(app: Hono, forge: Forge): void {
     const stateParam = params.get("state") ?? "";
     const oauthApp = state.data.oauthApps.find((a) => a.clientId === clientId);
     if (!oauthApp) return new Response("Client ID not registered\n", { status: 400 });
-    if (!oauthApp.redirectUris.includes(redirectUri)) {
+    if (!containsRedirectUri(oauthApp, redirectUri)) {
       return new Response("Unregistered Redirect URI\n", { status: 400 });
     }
     const basic = basicCredentials(request.headers.get("authorization"));
@@ -270,7 +293,7 @@ export function registerOAuthLoginRoutes(app: Hono, forge: Forge): void {
       );
     }
     const redirectUri = params.redirect_uri ?? "";
-    if (redirectUri !== "" && !oauthApp.redirectUris.includes(redirectUri)) {
+    if (redirectUri !== "" && !containsRedirectUri(oauthApp, redirectUri)) {
       return invalid("unauthorized_client", "unexpected redirect URI");
     }
     const grant: PkceGrant | undefined = state.data.oauthGrants.find((g) =>
