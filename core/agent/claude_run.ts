@@ -88,8 +88,10 @@ export function claudeArgs(o: {
   resume?: string | undefined;
   skipPermissions?: boolean | undefined;
   maxTurns?: number | undefined;
+  /** More options, before the prompt (e.g. chat's --include-partial-messages). */
+  extra?: readonly string[] | undefined;
 }): string[] {
-  const args = ["-p", o.prompt, "--output-format", "stream-json", "--verbose"];
+  const args = ["-p", "--output-format", "stream-json", "--verbose"];
   if (o.model) args.push("--model", o.model);
   if (o.resume) args.push("--resume", o.resume);
   if (o.maxTurns !== undefined) {
@@ -99,6 +101,10 @@ export function claudeArgs(o: {
     args.push("--max-turns", String(o.maxTurns));
   }
   if (o.skipPermissions) args.push("--dangerously-skip-permissions");
+  args.push(...(o.extra ?? []));
+  // The prompt last, after `--`: as an argument of its own, a prompt starting
+  // with `-` would be read as an option (`--settings={hooks…}` runs a command).
+  args.push("--", o.prompt);
   return args;
 }
 

@@ -279,18 +279,36 @@ Deno.test("bad durations are refused up front", async () => {
   await assert.rejects(runClaude({ ...base, killGraceMs: Number.NaN }), /killGraceMs must be/);
 });
 
-Deno.test("claudeArgs: -p, stream-json, verbose, then model, resume, max turns, permissions", () => {
+Deno.test("claudeArgs: -p, stream-json, verbose, model, resume, max turns, permissions, then -- and the prompt", () => {
   assert.deepEqual(claudeArgs({ prompt: "p" }), [
     "-p",
-    "p",
     "--output-format",
     "stream-json",
     "--verbose",
+    "--",
+    "p",
   ]);
   assert.deepEqual(
-    claudeArgs({ prompt: "p", model: "M", resume: "s1", maxTurns: 5, skipPermissions: true })
-      .slice(5),
-    ["--model", "M", "--resume", "s1", "--max-turns", "5", "--dangerously-skip-permissions"],
+    claudeArgs({
+      prompt: "--settings={}",
+      model: "M",
+      resume: "s1",
+      maxTurns: 5,
+      skipPermissions: true,
+      extra: ["--include-partial-messages"],
+    }).slice(4),
+    [
+      "--model",
+      "M",
+      "--resume",
+      "s1",
+      "--max-turns",
+      "5",
+      "--dangerously-skip-permissions",
+      "--include-partial-messages",
+      "--",
+      "--settings={}",
+    ],
   );
   assert.throws(() => claudeArgs({ prompt: "p", maxTurns: 0 }), RangeError);
 });

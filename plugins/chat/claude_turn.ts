@@ -47,9 +47,6 @@ export function tokensOf(usage: Record<string, unknown> | undefined): number {
   return n("input_tokens") + n("output_tokens") + n("cache_creation_input_tokens");
 }
 
-/** Where claudeArgs() puts the prompt; taken out, the prompt goes after `--`. */
-const PROMPT_SLOT = "\0prompt";
-
 /**
  * The tokens of each model call as the stream reports them (message_start,
  * message_delta, and the usage each assistant message carries), for a turn
@@ -92,18 +89,13 @@ export function claudeTurnRunner(
 ): TurnRunner {
   const base = agentEnv(claude.env, authKeepOf(claude.env));
   return async (input: TurnInput): Promise<TurnOutcome> => {
-    // The user's message goes last, after `--`: as an argument of its own it
-    // could otherwise be read as an option (`--settings={hooks…}` runs a command).
-    const args = [
-      ...claudeArgs({
-        prompt: PROMPT_SLOT,
-        model: claude.model,
-        resume: input.resume ?? undefined,
-      }).filter((arg) => arg !== PROMPT_SLOT),
-      "--include-partial-messages",
-      "--",
-      input.prompt,
-    ];
+    // claudeArgs puts the message last, after `--`, so it is never read as an option.
+    const args = claudeArgs({
+      prompt: input.prompt,
+      model: claude.model,
+      resume: input.resume ?? undefined,
+      extra: ["--include-partial-messages"],
+    });
     const onText = textSink(input.onText);
     const meter = usageMeter();
     const run = await runClaude({

@@ -34,13 +34,14 @@ Deno.test("a successful run: outcome, CLI arguments, child environment and run l
     assert.match(outcome.detail, /^agent succeeded \[1 turn, \$0\.0004, \d+ s\]$/);
     assert.deepEqual((await readFile(args, "utf8")).trimEnd().split("\n"), [
       "-p",
-      "Fix issue 7",
       "--output-format",
       "stream-json",
       "--verbose",
       "--model",
       "qwen",
       "--dangerously-skip-permissions",
+      "--",
+      "Fix issue 7",
     ]);
     const names = (await readFile(envNames, "utf8")).split("\n");
     assert.ok(names.includes("FORGE_TOKEN"));
@@ -140,11 +141,13 @@ Deno.test("a --resume session and the invocation's model reach the CLI", async (
       }),
     );
     assert.equal(outcome.sessionId, "earlier-session");
-    assert.deepEqual((await readFile(args, "utf8")).trimEnd().split("\n").slice(5), [
+    assert.deepEqual((await readFile(args, "utf8")).trimEnd().split("\n").slice(4), [
       "--model",
       "opus",
       "--resume",
       "earlier-session",
+      "--",
+      "Fix issue 7",
     ]);
   });
 });
@@ -168,7 +171,7 @@ Deno.test("a prompt too long for argv reaches the CLI through a file, removed af
     const cli = join(root, "cli.sh");
     await writeFile(
       cli,
-      `#!/bin/sh\nfile=$(printf '%s' "$2" | sed -n 's/.*in the file \\(.*\\.prompt\\.md\\).*/\\1/p')\n` +
+      `#!/bin/sh\nfor last; do :; done\nfile=$(printf '%s' "$last" | sed -n 's/.*in the file \\(.*\\.prompt\\.md\\).*/\\1/p')\n` +
         `cp "$file" "${join(root, "seen.md")}"\nexec "${FAKE_CLAUDE}" "$@"\n`,
       { mode: 0o755 },
     );
@@ -177,7 +180,7 @@ Deno.test("a prompt too long for argv reaches the CLI through a file, removed af
       invocation(root, { FAKE_CLAUDE_ARGS_FILE: args }, { prompt: long }),
     );
     assert.equal(outcome.success, true, outcome.detail);
-    const passed = (await readFile(args, "utf8")).split("\n")[1]!;
+    const passed = (await readFile(args, "utf8")).trimEnd().split("\n").at(-1)!;
     assert.match(passed, /^Your instructions are too long .* in the file .*\.prompt\.md\. Read/);
     assert.equal(await readFile(join(root, "seen.md"), "utf8"), long);
     const file = /in the file (.*\.prompt\.md)\./.exec(passed)![1]!;
@@ -185,6 +188,6 @@ Deno.test("a prompt too long for argv reaches the CLI through a file, removed af
 
     const short = await claudeRunner()(invocation(root, { FAKE_CLAUDE_ARGS_FILE: args }));
     assert.equal(short.success, true);
-    assert.equal((await readFile(args, "utf8")).split("\n")[1], "Fix issue 7");
+    assert.equal((await readFile(args, "utf8")).trimEnd().split("\n").at(-1), "Fix issue 7");
   });
 });
