@@ -117,7 +117,14 @@ export async function mergePull(
   http: ForgejoHttp,
   slug: string,
   index: number,
-  input: { style: MergeStyle; title?: string; message?: string; deleteBranch?: boolean },
+  input: {
+    style: MergeStyle;
+    title?: string;
+    message?: string;
+    deleteBranch?: boolean;
+    /** Merge only if this is still the PR's head (else 409 "head out of date"). */
+    headCommitId?: string | undefined;
+  },
 ): Promise<MergeResult> {
   try {
     await http.request("POST", "/repos/{owner}/{repo}/pulls/{index}/merge", {
@@ -127,6 +134,7 @@ export async function mergePull(
         MergeTitleField: input.title,
         MergeMessageField: input.message,
         delete_branch_after_merge: input.deleteBranch,
+        head_commit_id: input.headCommitId,
       },
     });
     return { merged: true };

@@ -29,6 +29,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   signal?: AbortSignal;
   clock?: Clock;
+  /** The fetch the command uses (to act between two of its requests). */
+  fetch?: typeof fetch;
 }
 
 export interface AgentsKit {
@@ -74,6 +76,7 @@ export async function agentsKit(): Promise<AgentsKit> {
         stdout: new BufferOutput(),
         stderr: new BufferOutput(),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
       });
       const code = await runCli(context, list);
       return { code, stdout: context.stdout.text, stderr: context.stderr.text };

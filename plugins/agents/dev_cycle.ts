@@ -124,7 +124,11 @@ async function mergePass(
     if (!approvedAt(reviews, ctx.me, pull.head.sha)) continue;
     const status = await api.combinedStatus(ctx.http, ctx.slug, pull.head.sha ?? pull.head.ref);
     if (api.ciVerdict(status) !== "green") continue;
-    const result = await api.mergePull(ctx.http, ctx.slug, pull.number, { style: "merge" });
+    // Only the head that was approved and checked: a push since is the forge's 409.
+    const result = await api.mergePull(ctx.http, ctx.slug, pull.number, {
+      style: "merge",
+      headCommitId: pull.head.sha,
+    });
     if (!result.merged) {
       ctx.log(`dev: PR #${pull.number}: not merged yet (${result.status} ${result.reason})`);
       continue;

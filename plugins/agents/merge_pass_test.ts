@@ -66,3 +66,37 @@ Deno.test("the agent's summary naming another issue after 'fixes' does not make 
     await kit.dispose();
   }
 });
+
+Deno.test("a push between the checks and the merge: the merge names the checked head and is refused", async () => {
+  const kit = await agentsKit();
+  try {
+    await kit.issue("Make it faster");
+    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
+    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    assert.match((await kit.run(["agents", "poll", "review"])).stdout, /APPROVED/);
+    // Someone pushes to the PR's branch just as the merge request leaves.
+    let pushed = false;
+    const racing: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (!pushed && url.endsWith(`/pulls/${pr.number}/merge`) && init?.method === "POST") {
+        pushed = true;
+        await kit.h.adminApi("POST", `/repos/${SLUG}/contents/late.txt`, {
+          content: btoa("unreviewed\n"),
+          branch: pr.head.ref,
+          message: "a late push",
+        });
+      }
+      return await fetch(input, init);
+    };
+    const run = await kit.run(["agents", "poll", "dev"], { fetch: racing });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.ok(pushed, "the merge was attempted");
+    assert.match(
+      run.stdout,
+      new RegExp(`PR #${pr.number}: not merged yet \\(409 head out of date\\)`),
+    );
+    assert.equal((await kit.get(`/repos/${SLUG}/pulls/${pr.number}`)).merged, false);
+  } finally {
+    await kit.dispose();
+  }
+});

@@ -63,6 +63,17 @@ Deno.test("forgejo fidelity: pull requests, merges, reviews and push mirrors", a
       assert.equal(reply.status, 422);
     });
 
+    await t.step("a head_commit_id that is not the head is 409 head out of date", async () => {
+      // services/pull/merge.go ErrSHADoesNotMatch → routers/api/v1/repo/pull.go (v11).
+      const reply = await admin("POST", `/repos/${R}/pulls/1/merge`, {
+        Do: "merge",
+        head_commit_id: "0".repeat(40),
+      });
+      assert.equal(reply.status, 409);
+      assert.equal(reply.body.message, "head out of date");
+      assert.equal((await admin("GET", `/repos/${R}/pulls/1`)).body.merged, false);
+    });
+
     await t.step(
       "a merge is 200 with an empty body; the form key is case-insensitive",
       async () => {

@@ -45,15 +45,22 @@ export function registerMergeRoutes(app: ApiApp, forge: Forge): void {
       return apiError(forge.rootUrl, 405, "Please try again later");
     }
     const me = found.ok.caller!.user;
+    const head = await pullHead(forge, repo, pull);
     const blocked = mergeBlocked(
       forge,
       repo,
       pull,
       me.login,
       body.ok.force_merge === true && canAdmin(found.ok.level),
-      await pullHead(forge, repo, pull),
+      head,
     );
     if (blocked) return apiError(forge.rootUrl, 405, blocked);
+    // services/pull/merge.go: a head_commit_id that is not the PR's head is ErrSHADoesNotMatch,
+    // which routers/api/v1/repo/pull.go MergePullRequest answers 409 "head out of date".
+    const expected = String(body.ok.head_commit_id ?? "");
+    if (expected !== "" && expected !== head) {
+      return apiError(forge.rootUrl, 409, "head out of date");
+    }
     if (style === "manually-merged") {
       markMerged(forge, pull, me.login, String(body.ok.mergecommitid ?? ""));
       forge.onChange();
