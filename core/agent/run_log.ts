@@ -14,6 +14,8 @@ export const RUN_LOG_DIR = "state/agent-runs";
 
 export interface RunLogHeader {
   role: string;
+  /** The project's name (the status of a project shows its last run). */
+  project?: string | undefined;
   /** The issue or PR the run works on, if any. */
   issue?: number | undefined;
   cwd: string;

@@ -2,12 +2,14 @@
  * The agents plugin (SPEC §7): `disinto agents run|poll`, the poll loop every
  * agent container runs. The base of the agent runner chain is the Claude CLI
  * (runner/, CLAUDE_BIN overrides the command); this plugin's `wrapAgentRun`
- * hook holds the backend lock around every run. `createAgentsPlugin` lets
+ * hook holds the backend lock around every run; its `status` hook shows the
+ * live pollers and the last run. `createAgentsPlugin` lets
  * tests put their own runner at the bottom of the chain.
  */
 import type { Plugin } from "../../core/plugin.ts";
 import { type AgentsCommandOptions, registerAgentsCommands } from "./commands/agents.ts";
 import { backendLockWrapper, claudeRunner } from "./runner/mod.ts";
+import { agentsStatus } from "./status.ts";
 
 export function createAgentsPlugin(options: Partial<AgentsCommandOptions> = {}): Plugin {
   const resolved: AgentsCommandOptions = {
@@ -19,7 +21,7 @@ export function createAgentsPlugin(options: Partial<AgentsCommandOptions> = {}):
     commands(program, host) {
       registerAgentsCommands(program, host, resolved);
     },
-    hooks: { wrapAgentRun: backendLockWrapper },
+    hooks: { wrapAgentRun: backendLockWrapper, status: agentsStatus },
   };
 }
 

@@ -43,6 +43,7 @@ export function claudeRunner(config: ClaudeRunnerConfig = {}): AgentRunner {
     const model = invocation.model ?? (invocation.env.CLAUDE_MODEL || undefined);
     const log = openRunLog(invocation.root, {
       role: invocation.role,
+      project: invocation.project.name,
       issue: invocation.issue,
       cwd: invocation.workdir,
       model,

@@ -53,7 +53,8 @@ Deno.test("status: in-progress issues by title and assignee, and every plugin's 
     assert.deepEqual(report.in_progress, [
       { number: 1, title: "Say hello in the README", assignees: [assignee] },
     ]);
-    assert.deepEqual(report.plugins, { probe: { poller: "pid 42", project: "app" } });
+    assert.deepEqual(report.plugins.probe, { poller: "pid 42", project: "app" });
+    assert.deepEqual(Object.keys(report.plugins), ["agents", "probe"], "in registry order");
 
     const text = await status([], [...plugins, probe]);
     assert.equal(text.code, 0, text.stderr);
