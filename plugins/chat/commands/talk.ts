@@ -3,7 +3,9 @@
  * default, with the same history, limits and Claude session as the web page.
  * Each line typed is a message; the reply streams as it is written. Ctrl-C
  * during a reply stops the reply (its process group is ended), not the
- * program; Ctrl-C at the prompt, or end of input (Ctrl-D), leaves.
+ * program; Ctrl-C at the prompt, or end of input (Ctrl-D), leaves. While the
+ * model has said nothing yet, a line every 10 s says how long it has been. The
+ * exit code is 1 when a reply failed (a script piping questions sees it).
  */
 import type { Command } from "@commander-js/extra-typings";
 import { BadInputError } from "../../../core/errors.ts";
@@ -15,6 +17,8 @@ import { allowList } from "../settings.ts";
 import { chatRuntime } from "./shared.ts";
 
 const SHOWN_HISTORY = 10;
+/** How often the terminal is told that the model has not answered yet. */
+export const WAITING_NOTE_MS = 10_000;
 
 export function registerTalkCommand(chat: Command, host: CommandHost): void {
   chat
@@ -30,13 +34,15 @@ export function registerTalkCommand(chat: Command, host: CommandHost): void {
           );
         }
         if (!context.stdin) throw new BadInputError("stdin: none; expected a terminal or a pipe");
-        await talk(context, conversation, user);
-        return 0;
+        const failed = await talk(context, conversation, user);
+        return failed > 0 ? 1 : 0;
       })
     );
 }
 
-async function talk(context: Context, conversation: Conversation, user: string): Promise<void> {
+/** The conversation until the input ends; returns how many replies failed. */
+async function talk(context: Context, conversation: Conversation, user: string): Promise<number> {
+  let failed = 0;
   const out = context.stdout;
   const history = await conversation.history.read(user);
   for (const entry of history.slice(-SHOWN_HISTORY)) {
@@ -55,9 +61,10 @@ async function talk(context: Context, conversation: Conversation, user: string):
       out.write(`limit reached (${sent.verdict.limit}); you can send again at ${at}\n`);
       continue;
     }
-    await follow(context, sent.reply);
+    if (await follow(context, sent.reply) === "failed") failed++;
   }
   out.write("\n");
+  return failed;
 }
 
 /**
@@ -70,15 +77,21 @@ function printable(text: string): string {
   return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "");
 }
 
-/** Print the reply as it streams; Ctrl-C stops it. */
-async function follow(context: Context, reply: Reply): Promise<void> {
+/** Print the reply as it streams; Ctrl-C stops it. Returns how it ended. */
+async function follow(context: Context, reply: Reply): Promise<string> {
   let printed = 1;
+  let heard = false;
+  let outcome = "failed";
   const flush = () => {
     for (const event of reply.events) {
       if (event.seq <= printed) continue;
       printed = event.seq;
-      if (event.type === "text") context.stdout.write(printable(event.text));
+      if (event.type === "text") {
+        heard = true;
+        context.stdout.write(printable(event.text));
+      }
       if (event.type === "end") {
+        outcome = event.outcome;
         const note = event.outcome === "done"
           ? ""
           : event.outcome === "stopped"
@@ -92,14 +105,32 @@ async function follow(context: Context, reply: Reply): Promise<void> {
   context.onInterrupt?.(() => reply.stop());
   const onAbort = () => reply.stop();
   context.signal.addEventListener("abort", onAbort, { once: true });
+  const answered = new AbortController();
+  const notes = waitingNotes(context, answered.signal, () => heard);
   try {
     flush();
     await reply.finished;
     flush();
   } finally {
+    answered.abort();
+    await notes;
     unsubscribe();
     context.onInterrupt?.(null);
     context.signal.removeEventListener("abort", onAbort);
+  }
+  return outcome;
+}
+
+/** Until the model says something (or the reply ends), a line every WAITING_NOTE_MS. */
+async function waitingNotes(context: Context, done: AbortSignal, heard: () => boolean) {
+  for (let waited = WAITING_NOTE_MS;; waited += WAITING_NOTE_MS) {
+    try {
+      await context.clock.sleep(WAITING_NOTE_MS, done);
+    } catch {
+      return;
+    }
+    if (done.aborted || heard()) return;
+    context.stdout.write(`(no answer from the model yet: ${waited / 1000} s; Ctrl-C stops)\n`);
   }
 }
 

@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../../core/cli/run.ts";
 import { testContext } from "../../../core/context.ts";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { ManualClock } from "../../../core/agent/testdata/manual_clock.ts";
 import { plugins } from "../../mod.ts";
+import { WAITING_NOTE_MS } from "./talk.ts";
 
 Deno.test("disinto chat: what a web user wrote reaches the terminal without its escape sequences", async () => {
   const root = await mkdtemp(join(tmpdir(), "chat-talk-"));
@@ -35,5 +39,91 @@ Deno.test("disinto chat: what a web user wrote reaches the terminal without its 
     assert.match(out, /you: look.* here.*\nsecond line\tend\n/);
   } finally {
     await rm(root, { recursive: true });
+  }
+});
+
+const FAKE_CLAUDE = fileURLToPath(
+  new URL("../../../tests/fixtures/fake_claude.sh", import.meta.url),
+);
+
+/** Standard input that stays open until `end()`, with `lines` typed at once. */
+function typed(lines: string) {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      c.enqueue(new TextEncoder().encode(lines));
+    },
+  });
+  return { stream, end: () => controller.close() };
+}
+
+async function until(check: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+Deno.test("disinto chat: while the model is silent a line every 10 s says so; Ctrl-C stops the reply", async () => {
+  const root = await mkdtemp(join(tmpdir(), "chat-talk-"));
+  const clock = new ManualClock();
+  const input = typed("hello?\n");
+  let interrupt: (() => void) | null = null;
+  try {
+    const context = testContext({
+      argv: ["chat"],
+      env: {
+        HOME: root,
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        CLAUDE_BIN: FAKE_CLAUDE,
+        FAKE_CLAUDE_MODE: "hang_mid_stream", // a tool turn, then nothing
+      },
+      cwd: root,
+      clock,
+      stdin: input.stream,
+      onInterrupt: (handler) => void (interrupt = handler),
+    });
+    const run = runCli(context, plugins);
+    for (const seconds of [10, 20]) {
+      await clock.sleeping(WAITING_NOTE_MS);
+      clock.fire(WAITING_NOTE_MS);
+      const note = `(no answer from the model yet: ${seconds} s; Ctrl-C stops)\n`;
+      await until(() => context.stdout.text.includes(note), `note after ${seconds} s`);
+    }
+    await until(() => interrupt !== null, "an interrupt handler");
+    interrupt!();
+    await until(() => context.stdout.text.includes("[reply stopped]"), "the stop");
+    input.end();
+    assert.equal(await run, 0, context.stderr.text);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+Deno.test("disinto chat: a failed reply makes the exit code 1 (a script piping questions sees it)", async () => {
+  const root = await mkdtemp(join(tmpdir(), "chat-talk-"));
+  try {
+    const context = testContext({
+      argv: ["chat"],
+      env: {
+        HOME: root,
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        CLAUDE_BIN: FAKE_CLAUDE,
+        FAKE_CLAUDE_MODE: "no_result",
+      },
+      cwd: root,
+      stdin: new ReadableStream({
+        start: (c) => {
+          c.enqueue(new TextEncoder().encode("hello?\n"));
+          c.close();
+        },
+      }),
+    });
+    assert.equal(await runCli(context, plugins), 1, context.stdout.text);
+    assert.match(context.stdout.text, /\[reply failed: /);
+  } finally {
+    await rm(root, { recursive: true, force: true });
   }
 });
