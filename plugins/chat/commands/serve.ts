@@ -5,17 +5,17 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import type { CommandHost } from "../../../core/plugin.ts";
-import { serve } from "../../../core/runtime/serve.ts";
+import { hostOption, listenOn, portOption } from "../../../core/cli/server_options.ts";
 import { allowList, defaultPublicUrl, webSettings } from "../settings.ts";
 import { tokenSigner } from "../signed_token.ts";
-import { chatRuntime, DEFAULT_PORT, portOption } from "./shared.ts";
+import { chatRuntime, DEFAULT_PORT } from "./shared.ts";
 
 export function registerServeCommand(chat: Command, host: CommandHost): void {
   chat
     .command("serve")
     .description("run the chat web server (forge sign-in, per-user limits and history)")
     .option("--port <n>", "port (0 picks a free one)", portOption, DEFAULT_PORT)
-    .option("--host <address>", "address to listen on", "0.0.0.0")
+    .option("--host <address>", "address to listen on", hostOption, "0.0.0.0")
     .action((options) =>
       host.run(async () => {
         const { context } = host;
@@ -28,7 +28,7 @@ export function registerServeCommand(chat: Command, host: CommandHost): void {
         const log = (line: string) => context.stdout.write(`${line}\n`);
         // The app is built once the port is known; a request before then waits for it.
         const app = Promise.withResolvers<ReturnType<typeof createChatApp>>();
-        const server = await serve(
+        const server = await listenOn(
           async (request) => (await app.promise).fetch(request),
           { hostname: options.host, port: options.port },
         );

@@ -23,6 +23,7 @@ Deno.test("chat serve: bad input exits 2 with one line naming it, writing nothin
   const cases: [string[], Record<string, string>, RegExp][] = [
     [["chat", "serve", "--port", "70000"], {}, /--port.*expected a port 0\.\.65535/],
     [["chat", "serve", "--port", "x"], {}, /expected a port/],
+    [["chat", "serve", "--host", "999.1.1.1"], {}, /--host.*expected an IP address or a host name/],
     [["chat", "serve"], {}, /CHAT_OAUTH_CLIENT_ID: not set/],
     [
       ["chat", "serve"],

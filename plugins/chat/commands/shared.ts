@@ -1,5 +1,4 @@
-/** What both chat commands need: a valid port, the settings and the conversation. */
-import { InvalidArgumentError } from "@commander-js/extra-typings";
+/** What both chat commands need: the settings and the conversation. */
 import type { CommandHost } from "../../../core/plugin.ts";
 import { claudeTurnRunner } from "../claude_turn.ts";
 import { Conversation } from "../conversation.ts";
@@ -7,14 +6,6 @@ import { chatEnv, chatSettings } from "../settings.ts";
 
 /** The port `chat serve` listens on unless told (the compose service's). */
 export const DEFAULT_PORT = 8080;
-
-export function portOption(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > 65535) {
-    throw new InvalidArgumentError(`expected a port 0..65535, got "${value}"`);
-  }
-  return n;
-}
 
 export async function chatRuntime(host: CommandHost) {
   const { context } = host;
