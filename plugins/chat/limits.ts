@@ -7,7 +7,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../core/fs/atomic_write.ts";
-import { KeyedSerial } from "./keyed_serial.ts";
+import { withLock } from "../../core/lock/flock_lock.ts";
 import { pathSafeUser } from "./user_path.ts";
 
 export const HOUR_MS = 60 * 60_000;
@@ -47,8 +47,6 @@ export class LimitBook {
   readonly #dir: string;
   readonly #limits: ChatLimits;
   readonly #now: () => number;
-  /** One read-modify-write at a time per user. */
-  readonly #serial = new KeyedSerial();
 
   constructor(dir: string, limits: ChatLimits, now: () => number) {
     this.#dir = dir;
@@ -58,7 +56,7 @@ export class LimitBook {
 
   /** Count a request if every limit allows it; otherwise say which limit and until when. */
   admit(user: string): Promise<LimitVerdict> {
-    return this.#serial.run(user, async () => {
+    return this.#update(user, async () => {
       const now = this.#now();
       const ledger = prune(await this.#read(user), now);
       const verdict = judge(ledger, this.#limits, now);
@@ -73,7 +71,7 @@ export class LimitBook {
   /** Record the tokens a finished reply used (from the result's usage). */
   addTokens(user: string, tokens: number): Promise<void> {
     if (!(tokens > 0)) return Promise.resolve();
-    return this.#serial.run(user, async () => {
+    return this.#update(user, async () => {
       const now = this.#now();
       const ledger = prune(await this.#read(user), now);
       ledger.tokens.push([now, Math.round(tokens)]);
@@ -89,6 +87,15 @@ export class LimitBook {
       requestsLastDay: ledger.requests.length,
       tokensLastDay: ledger.tokens.reduce((sum, [, n]) => sum + n, 0),
     };
+  }
+
+  /**
+   * One read-modify-write at a time per user, across processes too: `chat serve`
+   * and `disinto chat` share these files, and without the flock an update from
+   * one could be lost and a user admitted past the limit.
+   */
+  #update<T>(user: string, work: () => Promise<T>): Promise<T> {
+    return withLock(`${this.#file(user)}.lock`, { timeoutSeconds: 30 }, work);
   }
 
   #file(user: string): string {

@@ -92,7 +92,25 @@ Deno.test("ledgers are per user, path-safe, and a traversal name stays in the fo
     const book = make();
     await book.admit("../../escape");
     await book.admit("Alice");
-    assert.deepEqual((await readdir(dir)).sort(), ["_2e_2e_2f_2e_2e_2fescape.json", "alice.json"]);
+    // Each ledger has its lock file beside it (same safe name).
+    assert.deepEqual((await readdir(dir)).sort(), [
+      "_2e_2e_2f_2e_2e_2fescape.json",
+      "_2e_2e_2f_2e_2e_2fescape.json.lock",
+      "alice.json",
+      "alice.json.lock",
+    ]);
     // Forge logins are case-insensitive: "alice" is the same ledger as "Alice".
     assert.equal((await book.admit("alice")).ok, false);
+  }));
+
+Deno.test("two books on one folder (as `chat serve` and `disinto chat` are) never both take the last slot", () =>
+  withBook({ requestsPerHour: 3, requestsPerDay: 0, tokensPerDay: 0 }, async (make) => {
+    const [first, second] = [make(), make()];
+    assert.deepEqual(await first.admit("alice"), { ok: true });
+    assert.deepEqual(await second.admit("alice"), { ok: true });
+    for (let round = 0; round < 5; round++) {
+      const verdicts = await Promise.all([first.admit("alice"), second.admit("alice")]);
+      assert.equal(verdicts.filter((v) => v.ok).length, round === 0 ? 1 : 0, `round ${round}`);
+    }
+    assert.equal((await first.usage("alice")).requestsLastHour, 3);
   }));
