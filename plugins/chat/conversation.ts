@@ -50,6 +50,8 @@ export interface ConversationOptions {
   limits: ChatLimits;
   runTurn: TurnRunner;
   now(): number;
+  /** Where a damaged state file is reported (one line). */
+  log?: (line: string) => void;
 }
 
 export type SendResult =
@@ -70,7 +72,12 @@ export class Conversation {
   constructor(options: ConversationOptions) {
     this.#options = options;
     this.history = new HistoryStore(join(options.stateDir, "history"));
-    this.limits = new LimitBook(join(options.stateDir, "limits"), options.limits, options.now);
+    this.limits = new LimitBook(
+      join(options.stateDir, "limits"),
+      options.limits,
+      options.now,
+      options.log,
+    );
   }
 
   send(user: string, content: unknown): Promise<SendResult> {

@@ -47,11 +47,20 @@ export class LimitBook {
   readonly #dir: string;
   readonly #limits: ChatLimits;
   readonly #now: () => number;
+  readonly #log: (line: string) => void;
+  /** Unreadable files already logged, so each says so once. */
+  readonly #reported = new Set<string>();
 
-  constructor(dir: string, limits: ChatLimits, now: () => number) {
+  constructor(
+    dir: string,
+    limits: ChatLimits,
+    now: () => number,
+    log: (line: string) => void = () => {},
+  ) {
     this.#dir = dir;
     this.#limits = limits;
     this.#now = now;
+    this.#log = log;
   }
 
   /** Count a request if every limit allows it; otherwise say which limit and until when. */
@@ -102,25 +111,50 @@ export class LimitBook {
     return join(this.#dir, `${pathSafeUser(user)}.json`);
   }
 
+  /**
+   * The user's ledger; a file that cannot be read or parsed (a disk fault, a
+   * hand edit) counts as empty, said once in the log, rather than failing
+   * every request of that user; malformed entries are skipped.
+   */
   async #read(user: string): Promise<Ledger> {
-    let text: string;
+    const file = this.#file(user);
     try {
-      text = await readFile(this.#file(user), "utf8");
+      const ledger = parseLedger(await readFile(file, "utf8"));
+      this.#reported.delete(file);
+      return ledger;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { requests: [], tokens: [] };
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT" && !this.#reported.has(file)) {
+        this.#reported.add(file);
+        const why = code ?? (error instanceof Error ? error.message : String(error));
+        this.#log(`chat limits: ${file} is unreadable (${why}); counted as empty`);
+      }
+      return { requests: [], tokens: [] };
     }
-    const parsed = JSON.parse(text) as Partial<Ledger>;
-    return {
-      requests: Array.isArray(parsed.requests) ? parsed.requests.filter(Number.isFinite) : [],
-      tokens: Array.isArray(parsed.tokens) ? parsed.tokens : [],
-    };
   }
 
   async #write(user: string, ledger: Ledger): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
     await writeFileAtomic(this.#file(user), JSON.stringify(ledger) + "\n", { mode: 0o600 });
   }
+}
+
+/** A ledger from its file's text, keeping only well-formed entries; throws on bad JSON. */
+function parseLedger(text: string): Ledger {
+  const parsed: unknown = JSON.parse(text);
+  const { requests, tokens } = (parsed && typeof parsed === "object" ? parsed : {}) as {
+    requests?: unknown;
+    tokens?: unknown;
+  };
+  return {
+    requests: Array.isArray(requests) ? requests.filter(Number.isFinite) : [],
+    tokens: Array.isArray(tokens)
+      ? tokens.filter((entry): entry is [number, number] =>
+        Array.isArray(entry) && entry.length === 2 && Number.isFinite(entry[0]) &&
+        Number.isFinite(entry[1]) && entry[1] >= 0
+      )
+      : [],
+  };
 }
 
 /** Drop what has left the longest window (a day). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DAY_MS, HOUR_MS, LimitBook } from "./limits.ts";
@@ -114,3 +114,44 @@ Deno.test("two books on one folder (as `chat serve` and `disinto chat` are) neve
     }
     assert.equal((await first.usage("alice")).requestsLastHour, 3);
   }));
+
+Deno.test("a corrupt limits file counts as empty, said once in the log; malformed entries are skipped", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "chat-limits-"));
+  const now = Date.UTC(2025, 0, 1, 12);
+  const logs: string[] = [];
+  const limits = { requestsPerHour: 3, requestsPerDay: 0, tokensPerDay: 1000 };
+  try {
+    const book = new LimitBook(dir, limits, () => now, (line) => logs.push(line));
+    await writeFile(join(dir, "alice.json"), '{"requests": [1, 2');
+    assert.equal((await book.usage("alice")).requestsLastDay, 0);
+    assert.deepEqual(await book.admit("alice"), { ok: true });
+    assert.equal(logs.length, 1);
+    assert.match(logs[0]!, /alice\.json is unreadable .*counted as empty/);
+    // The admission rewrote it whole: readable again, nothing more logged.
+    assert.equal((await book.usage("alice")).requestsLastDay, 1);
+    assert.equal(logs.length, 1);
+
+    await writeFile(
+      join(dir, "bob.json"),
+      JSON.stringify({
+        requests: [now - 1, "x", null, now - 2, { t: 1 }],
+        tokens: [[now - 1, 400], "bad", null, [now - 1], [now - 1, "9"], [now - 1, -5], [now, 700]],
+      }),
+    );
+    assert.deepEqual(await book.usage("bob"), {
+      requestsLastHour: 2,
+      requestsLastDay: 2,
+      tokensLastDay: 1100,
+    });
+    assert.deepEqual(await book.admit("bob"), {
+      ok: false,
+      limit: "tokensPerDay",
+      resetAt: now - 1 + DAY_MS,
+    });
+    await book.addTokens("bob", 5);
+    assert.equal((await book.usage("bob")).tokensLastDay, 1105);
+    assert.equal(logs.length, 1);
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+});

@@ -18,6 +18,7 @@ export async function chatRuntime(host: CommandHost) {
     limits: settings.limits,
     runTurn: claudeTurnRunner(settings.claude, (text) => host.redactor.redact(text)),
     now: () => context.clock.now(),
+    log: (line) => context.stderr.write(`${line}\n`),
   });
   return { settings, env, conversation };
 }
