@@ -8,7 +8,8 @@
  * 2. my own in-progress issue: a REQUEST_CHANGES review given on the PR's
  *    head (no push since) → the agent fixes it; failed CI → the agent fixes
  *    it; either at most 3 attempts per PR, then the issue is blocked; no PR
- *    yet → the work is done again from the branch;
+ *    yet → a branch pushed by a run that died before its PR gets the PR (no
+ *    agent run), else the work is done again from the branch;
  * 3. stale sweep (IssueLifecycle.sweep), only when some in-progress issue
  *    has no assignee and no open PR (else nothing can be stale);
  * 4. the backlog: the first ready issue (devQueue order, dependencies
@@ -27,7 +28,7 @@ import * as api from "../../core/forgejo/mod.ts";
 import { oneLine } from "../../core/errors.ts";
 import { incrementCounter, readCounter, resetCounter } from "../../core/lock/counter.ts";
 import { devQueue } from "../forge/lifecycle/mod.ts";
-import { branchOf, doIssueWork, type Task, type WorkResult } from "./dev_work.ts";
+import { branchOf, doIssueWork, openPushedWork, type Task, type WorkResult } from "./dev_work.ts";
 import {
   approvedAt,
   issueOfPull,
@@ -206,6 +207,13 @@ async function resume(
   known: api.Review[] | null | undefined,
 ): Promise<DevOutcome> {
   if (pull === null) {
+    const pushed = await openPushedWork(ctx, issue);
+    if (pushed?.ok) {
+      await resetCounter(ctx.countersFile, `${ctx.slug}#issue-${issue.number}:agent`);
+      ctx.log(`dev: #${issue.number}: PR #${pushed.pull} opened from the pushed branch`);
+      return "implemented";
+    }
+    if (pushed && "busy" in pushed) return busy(ctx, issue.number, pushed.busy);
     ctx.log(`dev: #${issue.number}: mine and in progress without a PR; working on it`);
     return await implement(ctx, issue);
   }

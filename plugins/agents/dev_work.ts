@@ -10,6 +10,7 @@ import { ForgejoError } from "../../core/forgejo/mod.ts";
 import { acquirePidLock } from "../../core/lock/pid_lock.ts";
 import type { AgentOutcome } from "../../core/plugin.ts";
 import { pullBody } from "./pr_body.ts";
+import { sameLogin } from "./review_state.ts";
 import { PID, type RoleContext } from "./role_context.ts";
 import { keepSession, sessionFor } from "./sessions.ts";
 
@@ -85,6 +86,32 @@ export async function doIssueWork(
     } finally {
       await ws.remove(path);
     }
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * A run killed between its push and its PR left `fix/issue-<n>` on the forge
+ * ahead of the primary branch, with commits by me only: open the PR from it
+ * rather than pay for the agent run again. Null when there is no such branch
+ * (someone else's commit on it, or nothing ahead): the work is done again.
+ */
+export async function openPushedWork(
+  ctx: RoleContext,
+  issue: api.Issue,
+): Promise<WorkResult | null> {
+  const n = issue.number;
+  const lock = await acquirePidLock(ctx.issueLockFile(n), { pid: PID });
+  if (!lock.acquired) return { ok: false, busy: lock.holder };
+  try {
+    await ctx.workspace.fetch();
+    const branch = branchOf(n);
+    if (!(await ctx.workspace.hasRemoteBranch(branch))) return null;
+    const commits = await ctx.workspace.commitsOn(branch, ctx.project.primary_branch);
+    if (commits.length === 0 || commits.some((c) => !sameLogin(c.author, ctx.me))) return null;
+    const summary = commits.map((c) => `- ${c.subject}`).reverse().join("\n");
+    return { ok: true, pull: await openPull(ctx, issue, summary), pushed: false };
   } finally {
     await lock.release();
   }

@@ -130,6 +130,18 @@ export class GitWorkspace {
     return Number(out.trim());
   }
 
+  /** The commits (author name, subject) on `origin/<branch>` that `origin/<base>` lacks. */
+  async commitsOn(branch: string, base: string): Promise<{ author: string; subject: string }[]> {
+    const out = await this.git(
+      ["log", "--format=%an%x00%s", `refs/remotes/origin/${base}..refs/remotes/origin/${branch}`],
+      this.clone,
+    );
+    return out.split("\n").filter((line) => line !== "").map((line) => {
+      const [author = "", subject = ""] = line.split("\0");
+      return { author, subject };
+    });
+  }
+
   async push(path: string, branch: string): Promise<void> {
     await this.git(["push", "--quiet", "origin", `HEAD:refs/heads/${branch}`], path, true);
   }
