@@ -67,12 +67,12 @@ export class LimitBook {
   admit(user: string): Promise<LimitVerdict> {
     return this.#update(user, async () => {
       const now = this.#now();
-      const ledger = prune(await this.#read(user), now);
+      const read = await this.#read(user);
+      const ledger = prune(read, now);
       const verdict = judge(ledger, this.#limits, now);
-      if (verdict.ok) {
-        ledger.requests.push(now);
-        await this.#write(user, ledger);
-      }
+      if (verdict.ok) ledger.requests.push(now);
+      // A refusal writes only to keep future entries dated now, so they leave their window.
+      if (verdict.ok || hasFuture(read, now)) await this.#write(user, ledger);
       return verdict;
     });
   }
@@ -157,12 +157,24 @@ function parseLedger(text: string): Ledger {
   };
 }
 
-/** Drop what has left the longest window (a day). */
+/**
+ * Drop what has left the longest window (a day), and date anything in the
+ * future (the clock stepped back) now: it still counts, but no refusal waits
+ * longer than its window.
+ */
 function prune(ledger: Ledger, now: number): Ledger {
+  const clamp = (t: number) => Math.min(t, now);
   return {
-    requests: ledger.requests.filter((t) => t > now - DAY_MS).sort((a, b) => a - b),
-    tokens: ledger.tokens.filter(([t]) => t > now - DAY_MS).sort((a, b) => a[0] - b[0]),
+    requests: ledger.requests.map(clamp).filter((t) => t > now - DAY_MS).sort((a, b) => a - b),
+    tokens: ledger.tokens
+      .map(([t, n]): [number, number] => [clamp(t), n])
+      .filter(([t]) => t > now - DAY_MS)
+      .sort((a, b) => a[0] - b[0]),
   };
+}
+
+function hasFuture(ledger: Ledger, now: number): boolean {
+  return ledger.requests.some((t) => t > now) || ledger.tokens.some(([t]) => t > now);
 }
 
 /** Whether one more request fits; if not, the first limit hit and when it lets one through. */

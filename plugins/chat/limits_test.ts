@@ -155,3 +155,38 @@ Deno.test("a corrupt limits file counts as empty, said once in the log; malforme
     await rm(dir, { recursive: true });
   }
 });
+
+Deno.test("entries dated in the future (the clock stepped back) count as now: no wait beyond the window", () =>
+  withBook(
+    { requestsPerHour: 2, requestsPerDay: 0, tokensPerDay: 100 },
+    async (make, clock, dir) => {
+      const now = clock.now;
+      const later = now + 5 * DAY_MS;
+      await writeFile(
+        join(dir, "alice.json"),
+        JSON.stringify({ requests: [later, later + 1], tokens: [] }),
+      );
+      await writeFile(
+        join(dir, "bob.json"),
+        JSON.stringify({ requests: [], tokens: [[later, 150]] }),
+      );
+      const book = make();
+      assert.deepEqual(await book.admit("alice"), {
+        ok: false,
+        limit: "requestsPerHour",
+        resetAt: now + HOUR_MS,
+      });
+      assert.deepEqual(await book.admit("bob"), {
+        ok: false,
+        limit: "tokensPerDay",
+        resetAt: now + DAY_MS,
+      });
+      assert.deepEqual(await book.usage("alice"), {
+        requestsLastHour: 2,
+        requestsLastDay: 2,
+        tokensLastDay: 0,
+      });
+      clock.now = now + HOUR_MS;
+      assert.deepEqual(await book.admit("alice"), { ok: true });
+    },
+  ));
