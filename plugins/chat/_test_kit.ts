@@ -42,6 +42,9 @@ export async function chatFixture(options: {
   limits?: ChatLimits;
   publicUrl?: string;
   confidential?: boolean;
+  /** How the chat server reaches the forge (default: the real fetch). */
+  fetch?: typeof fetch;
+  signInTimeoutMs?: number;
 }): Promise<ChatFixture> {
   const em = await startEmulator();
   const dir = await mkdtemp(join(tmpdir(), "chat-web-"));
@@ -77,7 +80,10 @@ export async function chatFixture(options: {
       },
       signer: tokenSigner(SECRET),
       isAllowed: allowList({ admin: em.admin.user, allowedUsers: options.allowed ?? ["alice"] }),
-      fetch: globalThis.fetch,
+      fetch: options.fetch ?? globalThis.fetch,
+      ...(options.signInTimeoutMs === undefined
+        ? {}
+        : { signInTimeoutMs: options.signInTimeoutMs }),
       now: () => clock.now,
       log: (line) => logs.push(line),
       conversation,

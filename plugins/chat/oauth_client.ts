@@ -10,7 +10,14 @@ import { createHash, randomBytes } from "node:crypto";
 /** A sign-in that failed; the message is safe to show (no code, token or secret). */
 export class SignInError extends Error {
   override readonly name = "SignInError";
+  /** The HTTP status of the page that says so: 400, or 504 when the forge did not answer. */
+  constructor(message: string, readonly status: 400 | 504 = 400) {
+    super(message);
+  }
 }
+
+/** How long the whole exchange with the forge (token, then userinfo) may take. */
+export const SIGN_IN_TIMEOUT_MS = 15_000;
 
 export interface PkcePair {
   verifier: string;
@@ -53,13 +60,32 @@ export function authorizeUrl(client: OAuthClient, state: string, challenge: stri
   return url.toString();
 }
 
-/** Redeem the code (with the verifier) and return the forge login of who signed in. */
+/**
+ * Redeem the code (with the verifier) and return the forge login of who signed
+ * in. A forge that does not answer within `timeoutMs` fails the sign-in rather
+ * than holding the browser's request open.
+ */
 export async function signedInLogin(
   client: OAuthClient,
   code: string,
   verifier: string,
   fetcher: typeof fetch,
+  timeoutMs = SIGN_IN_TIMEOUT_MS,
 ): Promise<string> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const reach = async (call: () => Promise<Response>) => {
+    try {
+      return await call();
+    } catch {
+      throw forgeFailure(signal, timeoutMs);
+    }
+  };
+  // A body cut off by the timeout reads as no JSON: say it was the timeout.
+  const jsonWithin = async (response: Response) => {
+    const json = await jsonOf(response);
+    if (signal.aborted) throw forgeFailure(signal, timeoutMs);
+    return json;
+  };
   const form = new URLSearchParams({
     grant_type: "authorization_code",
     client_id: client.clientId,
@@ -74,9 +100,10 @@ export async function signedInLogin(
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: form,
+      signal,
     })
   );
-  const token = await jsonOf(tokenReply);
+  const token = await jsonWithin(tokenReply);
   if (!tokenReply.ok || typeof token?.access_token !== "string") {
     const reason = typeof token?.error_description === "string" ? token.error_description : "";
     throw new SignInError(
@@ -88,9 +115,10 @@ export async function signedInLogin(
   const infoReply = await reach(() =>
     fetcher(new URL("login/oauth/userinfo", base), {
       headers: { authorization: `Bearer ${token.access_token}`, accept: "application/json" },
+      signal,
     })
   );
-  const info = await jsonOf(infoReply);
+  const info = await jsonWithin(infoReply);
   const login = info?.preferred_username;
   if (!infoReply.ok || typeof login !== "string" || login === "") {
     throw new SignInError(`The forge did not say who signed in (HTTP ${infoReply.status})`);
@@ -98,12 +126,10 @@ export async function signedInLogin(
   return login;
 }
 
-async function reach(call: () => Promise<Response>): Promise<Response> {
-  try {
-    return await call();
-  } catch {
-    throw new SignInError("The forge could not be reached");
-  }
+function forgeFailure(signal: AbortSignal, timeoutMs: number): SignInError {
+  return signal.aborted
+    ? new SignInError(`The forge did not answer within ${timeoutMs / 1000} s`, 504)
+    : new SignInError("The forge could not be reached");
 }
 
 // deno-lint-ignore no-explicit-any

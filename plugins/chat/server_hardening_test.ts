@@ -7,6 +7,7 @@ import {
   request,
   sessionOf,
   setCookies,
+  signIn,
 } from "./_test_kit.ts";
 import { MAX_MESSAGE_CHARS, type TurnInput, type TurnOutcome } from "./conversation.ts";
 
@@ -87,3 +88,28 @@ Deno.test("a message after shutdown began is 503 and starts no reply", () =>
     await reply.body?.cancel();
     assert.deepEqual(await fx.conversation.history.read("alice"), []);
   }));
+
+Deno.test("a forge that does not answer the code exchange: the sign-in fails with a page (504), not a hung request", async () => {
+  // The forge's token endpoint answers nothing until the request is aborted (as a hung forge would).
+  const hung: typeof fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.endsWith("/login/oauth/access_token")) return fetch(input, init);
+    return new Promise((_resolve, reject) => {
+      const signal = init?.signal;
+      if (!signal) return; // Without a timeout the sign-in hangs: the defect pinned here.
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  };
+  const fx = await chatFixture({ runTurn: echo, fetch: hung, signInTimeoutMs: 150 });
+  try {
+    const reply = await signIn(fx, "alice");
+    assert.equal(reply.status, 504);
+    assert.equal(setCookies(reply).chat_session, undefined);
+    const page = await reply.text();
+    assert.match(page, /Sign-in failed/);
+    assert.match(page, /The forge did not answer within 0\.15 s/);
+    assert.ok(fx.logs.includes("chat: sign-in refused: The forge did not answer within 0.15 s"));
+  } finally {
+    await fx.dispose();
+  }
+});

@@ -32,6 +32,8 @@ export interface WebAuthOptions {
   fetch: typeof fetch;
   now(): number;
   log(line: string): void;
+  /** The forge's time to answer a sign-in (default 15 s). */
+  signInTimeoutMs?: number;
 }
 
 /** What a request's session cookie says, checked against the allow-list now. */
@@ -74,9 +76,9 @@ export function registerAuthRoutes(app: Hono, o: WebAuthOptions): void {
     deleteCookie(c, LOGIN_COOKIE, { path: "/oauth", secure });
     const pending = token ? o.signer.verify("login", token, o.now()) : null;
     const state = c.req.query("state") ?? "";
-    const fail = (message: string) => {
+    const fail = (message: string, status: 400 | 504 = 400) => {
       o.log(`chat: sign-in refused: ${oneLine(message)}`);
-      return c.html(signInFailed(message), 400);
+      return c.html(signInFailed(message), status);
     };
     if (!pending || typeof pending.s !== "string" || typeof pending.v !== "string") {
       return fail("the sign-in expired or was not started here");
@@ -88,9 +90,9 @@ export function registerAuthRoutes(app: Hono, o: WebAuthOptions): void {
     if (!code) return fail("the forge sent no code");
     let user: string;
     try {
-      user = await signedInLogin(o.oauth, code, pending.v, o.fetch);
+      user = await signedInLogin(o.oauth, code, pending.v, o.fetch, o.signInTimeoutMs);
     } catch (caught) {
-      if (caught instanceof SignInError) return fail(caught.message);
+      if (caught instanceof SignInError) return fail(caught.message, caught.status);
       throw caught;
     }
     if (!o.isAllowed(user)) {
