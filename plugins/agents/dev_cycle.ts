@@ -4,7 +4,8 @@
  * 1. merge pass: my open PRs that are approved on their current head
  *    commit (review_state.ts) and green
  *    (combined commit status success, or no status at all) are merged with
- *    style "merge"; the issue is closed unless the merge closed it already;
+ *    style "merge"; the issue is closed unless the merge closed it already,
+ *    and its `in-progress` label removed;
  * 2. my own in-progress issue: a REQUEST_CHANGES review given on the PR's
  *    head (no push since) → the agent fixes it; failed CI → the agent fixes
  *    it; either at most 3 attempts per PR, then the issue is blocked; no PR
@@ -142,6 +143,9 @@ async function mergePass(
     // Forgejo closes `Closes #n` itself on a merge into the default branch; not always.
     const issue = await api.getIssue(ctx.http, ctx.slug, n);
     if (issue?.state === "open") await ctx.lifecycle.close(n);
+    // A closed issue keeps its labels; `in-progress` on it would read as work going on.
+    const label = issue?.labels.find((l) => l.name === "in-progress");
+    if (label) await api.removeIssueLabel(ctx.http, ctx.slug, n, label.id);
     ctx.log(`dev: #${n}: closed`);
   }
   return { closed, reviews: read };

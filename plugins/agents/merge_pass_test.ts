@@ -100,3 +100,23 @@ Deno.test("a push between the checks and the merge: the merge names the checked 
     await kit.dispose();
   }
 });
+
+Deno.test("the merge pass closes the issue and takes its in-progress label off", async () => {
+  const kit = await agentsKit();
+  try {
+    const n = await kit.issue("Make it faster");
+    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
+    assert.deepEqual(kit.h.labelNames(SLUG, n), ["in-progress"]);
+    assert.match((await kit.run(["agents", "poll", "review"])).stdout, /APPROVED/);
+    const merge = await kit.run(["agents", "poll", "dev"]);
+    assert.match(merge.stdout, /PR #\d+: merged/);
+    const issue = await kit.get(`/repos/${SLUG}/issues/${n}`);
+    assert.equal(issue.state, "closed");
+    assert.deepEqual(issue.labels, []);
+    // Closed and unlabelled: the next cycle has nothing to do.
+    const idle = await kit.run(["agents", "poll", "dev"]);
+    assert.match(idle.stdout, /dev: cycle done: idle/);
+  } finally {
+    await kit.dispose();
+  }
+});
