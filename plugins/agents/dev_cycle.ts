@@ -4,7 +4,7 @@
  * 1. merge pass: my open PRs that are approved on their current head
  *    commit (review_state.ts) and green
  *    (combined commit status success, or no status at all) are merged with
- *    style "merge"; the issue is closed unless the merge closed it already,
+ *    style "merge" (the branch deleted); the issue is closed unless the merge closed it already,
  *    and its `in-progress` label removed;
  * 2. my own in-progress issue: a REQUEST_CHANGES review given on the PR's
  *    head (no push since) → the agent fixes it; failed CI → the agent fixes
@@ -130,6 +130,8 @@ async function mergePass(
     const result = await api.mergePull(ctx.http, ctx.slug, pull.number, {
       style: "merge",
       headCommitId: pull.head.sha,
+      // A reopened issue then starts from the primary branch, not from its merged branch.
+      deleteBranch: true,
     });
     if (!result.merged) {
       ctx.log(`dev: PR #${pull.number}: not merged yet (${result.status} ${result.reason})`);

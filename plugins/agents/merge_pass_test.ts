@@ -120,3 +120,35 @@ Deno.test("the merge pass closes the issue and takes its in-progress label off",
     await kit.dispose();
   }
 });
+
+Deno.test("a merge deletes the branch: a reopened issue starts afresh from the primary branch", async () => {
+  const kit = await agentsKit();
+  try {
+    const n = await kit.issue("Make it faster");
+    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
+    assert.match((await kit.run(["agents", "poll", "review"])).stdout, /APPROVED/);
+    assert.match((await kit.run(["agents", "poll", "dev"])).stdout, /PR #\d+: merged/);
+    const branches = (await kit.get(`/repos/${SLUG}/branches`)).map((b: { name: string }) =>
+      b.name
+    );
+    assert.deepEqual(branches, ["main"]);
+
+    // A person reopens the issue and puts it back in the backlog.
+    const backlog = kit.h.labels(SLUG).find((label) => label.name === "backlog")!;
+    await kit.h.adminApi("PATCH", `/repos/${SLUG}/issues/${n}`, { state: "open", assignees: [] });
+    await kit.h.adminApi("POST", `/repos/${SLUG}/issues/${n}/labels`, { labels: [backlog.id] });
+    const dev = fakeAgent(async (invocation) => {
+      await editWorktree(invocation, "second take");
+      return outcome();
+    });
+    const again = await kit.run(["agents", "poll", "dev"], { runner: dev });
+    assert.equal(again.code, 0, again.stderr + again.stdout);
+    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    assert.equal(pr.head.ref, `fix/issue-${n}`);
+    // One new commit on top of the primary branch's head (the merge), nothing of the old branch.
+    assert.equal(await kit.git("rev-parse", `${pr.head.sha}^`), await kit.git("rev-parse", "main"));
+    assert.equal(await kit.git("rev-list", "--count", `main..${pr.head.sha}`), "1");
+  } finally {
+    await kit.dispose();
+  }
+});
