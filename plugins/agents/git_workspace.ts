@@ -25,6 +25,8 @@ export interface WorkspaceOptions {
 }
 
 const GIT_TIMEOUT_MS = 300_000;
+/** The names `worktree()` is given: `issue-<n>` (dev) and `pr-<n>` (review). */
+const WORKTREE_NAME = /^(issue|pr)-\d+$/;
 
 export class GitWorkspace {
   readonly clone: string;
@@ -109,6 +111,26 @@ export class GitWorkspace {
     await this.git(["worktree", "remove", "--force", path], this.clone).catch(() => {});
     await rm(path, { recursive: true, force: true });
     await this.git(["worktree", "prune"], this.clone).catch(() => {});
+  }
+
+  /**
+   * Remove the worktrees (`issue-<n>`, `pr-<n>`) that `inUse` does not claim:
+   * a run killed mid-way (SIGKILL, OOM) never reached its `remove`. Their
+   * directories and git's records of them both go; a later run would replace
+   * one of the same name, but the others accumulate. Returns the names removed.
+   */
+  async prune(inUse: (name: string) => Promise<boolean>): Promise<string[]> {
+    if (!(await exists(this.clone))) return [];
+    const removed: string[] = [];
+    const entries = await readdir(this.options.dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory() || !WORKTREE_NAME.test(entry.name)) continue;
+      if (await inUse(entry.name)) continue;
+      await this.remove(join(this.options.dir, entry.name));
+      removed.push(entry.name);
+    }
+    await this.git(["worktree", "prune"], this.clone).catch(() => {});
+    return removed;
   }
 
   /** Commit whatever the agent left uncommitted; false when there was nothing. */

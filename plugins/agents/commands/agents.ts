@@ -18,6 +18,7 @@ import { roleEnabled } from "../enable_flags.ts";
 import { runLoop } from "../loop.ts";
 import { reviewCycle } from "../review_cycle.ts";
 import { openRoleContext, PID } from "../role_context.ts";
+import { pruneWorktrees } from "../worktree_prune.ts";
 import { loopSettings, parseRole, parseRoles, type Role, roleIdentity } from "../settings.ts";
 
 export interface AgentsCommandOptions {
@@ -98,6 +99,7 @@ async function runAgents(host: CommandHost, flags: RunFlags, options: AgentsComm
         log: projectLog,
         redact: (text) => host.redactor.redact(text),
       });
+      await pruneWorktrees(ctx);
       if (role === "dev") projectLog(`dev: cycle done: ${await devCycle(ctx)}`);
       else {
         const report = await reviewCycle(ctx);
