@@ -115,12 +115,14 @@ export class ReplyBoard {
  * The reply's events after `after` as NDJSON, then each new one as it comes,
  * with a heartbeat line every `heartbeatMs` so proxies and the browser see a
  * live connection; the stream closes after the end event. Cancelling the
- * stream (the browser went away) leaves the reply running.
+ * stream (the browser went away) leaves the reply running. `onClose` is
+ * called once, when the stream has sent the end or was cancelled.
  */
 export function replyStream(
   reply: Reply,
   after: number,
   heartbeatMs: number,
+  onClose: () => void = () => {},
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
@@ -143,8 +145,10 @@ export function replyStream(
       const unsubscribe = reply.subscribe(flush);
       const timer = setInterval(() => send({ type: "heartbeat" }), heartbeatMs);
       cleanup = () => {
+        cleanup = () => {};
         unsubscribe();
         clearInterval(timer);
+        onClose();
       };
       flush();
     },

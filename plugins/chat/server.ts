@@ -30,6 +30,13 @@ export const MAX_BODY_BYTES = MAX_MESSAGE_CHARS * 6 + 1024;
 /** Heartbeat of a streamed reply: well under the 5 s a client may wait. */
 export const HEARTBEAT_MS = 2_000;
 
+/**
+ * Streams of the reply in flight (`GET /api/reply`) one user may hold open at
+ * once; more is 429. Each buffers what its client has not read (at most the
+ * whole reply), so the cap bounds what a user can make the server hold.
+ */
+export const MAX_REPLY_STREAMS = 4;
+
 export interface ChatServerOptions extends WebAuthOptions {
   conversation: Conversation;
   limits: ChatLimits;
@@ -147,12 +154,26 @@ export function createChatApp(o: ChatServerOptions): Hono {
     }
   });
 
+  const openStreams = new Map<string, number>();
   api.get("/reply", (c) => {
-    const reply = conversation.board.current(c.get("user"));
+    const user = c.get("user");
+    const reply = conversation.board.current(user);
     if (!reply) return c.body(null, 204);
+    const open = openStreams.get(user) ?? 0;
+    if (open >= MAX_REPLY_STREAMS) {
+      return c.json({
+        error: `At most ${MAX_REPLY_STREAMS} streams of a reply at once; close one first`,
+      }, 429);
+    }
+    openStreams.set(user, open + 1);
+    const closed = () => {
+      const left = openStreams.get(user)! - 1;
+      if (left > 0) openStreams.set(user, left);
+      else openStreams.delete(user);
+    };
     const after = Number(c.req.query("after") ?? "0");
     return ndjson(
-      replyStream(reply, Number.isInteger(after) && after >= 0 ? after : 0, heartbeatMs),
+      replyStream(reply, Number.isInteger(after) && after >= 0 ? after : 0, heartbeatMs, closed),
     );
   });
 

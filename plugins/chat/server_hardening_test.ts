@@ -10,6 +10,7 @@ import {
   signIn,
 } from "./_test_kit.ts";
 import { MAX_MESSAGE_CHARS, type TurnInput, type TurnOutcome } from "./conversation.ts";
+import { MAX_REPLY_STREAMS } from "./server.ts";
 
 const echo = (input: TurnInput): Promise<TurnOutcome> => {
   input.onText(`echo: ${input.prompt}`);
@@ -109,6 +110,64 @@ Deno.test("a forge that does not answer the code exchange: the sign-in fails wit
     assert.match(page, /Sign-in failed/);
     assert.match(page, /The forge did not answer within 0\.15 s/);
     assert.ok(fx.logs.includes("chat: sign-in refused: The forge did not answer within 0.15 s"));
+  } finally {
+    await fx.dispose();
+  }
+});
+
+Deno.test("streams of the reply in flight: at most MAX_REPLY_STREAMS per user at once (429 beyond), freed when closed", async () => {
+  // A reply that runs until stopped.
+  const started = Promise.withResolvers<void>();
+  const held = (input: TurnInput): Promise<TurnOutcome> => {
+    input.onText("part one");
+    started.resolve();
+    const stopped = { outcome: "stopped", text: "", sessionId: "s1", tokens: 1 } as const;
+    if (input.signal.aborted) return Promise.resolve(stopped);
+    return new Promise((resolve) =>
+      input.signal.addEventListener("abort", () => resolve(stopped), { once: true })
+    );
+  };
+  const fx = await chatFixture({ runTurn: held, allowed: ["alice", "mallory"] });
+  try {
+    const cookie = await sessionOf(fx, "alice");
+    const first = await fx.app.fetch(
+      request("/api/messages", { cookie, method: "POST", body: { content: "go" } }),
+    );
+    await started.promise;
+    await first.body!.cancel();
+    // Never read: each would buffer the whole reply.
+    const open: Response[] = [];
+    for (let i = 0; i < MAX_REPLY_STREAMS; i++) {
+      const stream = await fx.app.fetch(request("/api/reply", { cookie }));
+      assert.equal(stream.status, 200);
+      open.push(stream);
+    }
+    const over = await fx.app.fetch(request("/api/reply", { cookie }));
+    assert.equal(over.status, 429);
+    assert.match((await over.json()).error, /At most 4 streams/);
+    // Another user's streams are their own (mallory has no reply: 204, not 429).
+    const other = await sessionOf(fx, "mallory");
+    assert.equal((await fx.app.fetch(request("/api/reply", { cookie: other }))).status, 204);
+    // Closing one frees its place.
+    await open.shift()!.body!.cancel();
+    const again = await fx.app.fetch(request("/api/reply", { cookie }));
+    assert.equal(again.status, 200);
+    open.push(again);
+    const stop = await fx.app.fetch(request("/api/reply/stop", { cookie, method: "POST" }));
+    assert.deepEqual(await stop.json(), { stopped: true });
+    // Each open stream ends with the reply (and gives its place back).
+    for (const stream of open) assert.match(await stream.text(), /"outcome":"stopped"/);
+    const next = await fx.app.fetch(
+      request("/api/messages", { cookie, method: "POST", body: { content: "go on" } }),
+    );
+    await next.body!.cancel();
+    const reopened = [];
+    for (let i = 0; i < MAX_REPLY_STREAMS; i++) {
+      reopened.push(await fx.app.fetch(request("/api/reply", { cookie })));
+    }
+    assert.deepEqual(reopened.map((r) => r.status), Array(MAX_REPLY_STREAMS).fill(200));
+    await fx.app.fetch(request("/api/reply/stop", { cookie, method: "POST" }));
+    for (const stream of reopened) await stream.body!.cancel();
   } finally {
     await fx.dispose();
   }
