@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFile, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HistoryStore } from "./history.ts";
@@ -62,4 +62,37 @@ Deno.test("a torn or foreign line is skipped; read keeps the last entries", () =
       '{"ts":"x","user":"alice","role":"root","content":"?"}\n{"ts":',
     );
     assert.deepEqual((await store.read("alice", 3)).map((e) => e.content), ["m2", "m3", "m4"]);
+  }));
+
+Deno.test("only the tail is read: a history far larger than any read (a 3 GiB sparse head) still shows its last entries", () =>
+  withDir(async (dir) => {
+    const store = new HistoryStore(dir);
+    await store.append(entry("alice", "user", "first"));
+    // Past what one read could hold (readFile refuses > 2 GiB); sparse, so no disk is used.
+    await truncate(join(dir, "alice.ndjson"), 3 * 1024 ** 3);
+    await appendFile(join(dir, "alice.ndjson"), "\n");
+    for (let i = 0; i < 5; i++) await store.append(entry("alice", "assistant", `reply ${i}`));
+    assert.deepEqual(
+      (await store.read("alice", 3)).map((e) => e.content),
+      ["reply 2", "reply 3", "reply 4"],
+    );
+    // Asked for more than there is near the end: it stops after MAX_TAIL_BYTES, not at the start.
+    assert.deepEqual(
+      (await store.read("alice", 500)).map((e) => e.content),
+      ["reply 0", "reply 1", "reply 2", "reply 3", "reply 4"],
+    );
+  }));
+
+Deno.test("reading the tail across chunk boundaries: every entry whole, multi-byte text intact, torn lines skipped", () =>
+  withDir(async (dir) => {
+    const store = new HistoryStore(dir);
+    // Lines of ~30 KiB with 3- and 4-byte characters, so chunk edges fall inside lines and characters.
+    const contents = Array.from({ length: 12 }, (_, i) => `${i}:${"€😀x".repeat(4_000 + i)}`);
+    for (const [i, content] of contents.entries()) {
+      await store.append(entry("alice", i % 2 ? "assistant" : "user", content));
+      if (i === 6) await appendFile(join(dir, "alice.ndjson"), '{"ts":"torn\n');
+    }
+    assert.deepEqual((await store.read("alice", 5)).map((e) => e.content), contents.slice(-5));
+    assert.deepEqual((await store.read("alice")).map((e) => e.content), contents);
+    assert.deepEqual(await store.read("nobody"), []);
   }));
