@@ -36,6 +36,12 @@ export interface HttpOptions {
   schedule?: Schedule;
   /** Called once per request sent (progress, verbose logs, counting); the path has no query. */
   onRequest?: (method: string, path: string, info: { template: string; attempt: number }) => void;
+  /** Called before each retry's wait (a line per attempt on long waits, SPEC §3). */
+  onRetry?: (
+    method: string,
+    path: string,
+    info: { attempt: number; attempts: number; delayMs: number; error: unknown },
+  ) => void;
 }
 
 export interface ForgejoResponse<T = unknown> {
@@ -131,6 +137,8 @@ export class ForgejoHttp {
         ...(this.options.random ? { random: this.options.random } : {}),
         ...(this.options.now ? { now: this.options.now } : {}),
         ...(this.options.signal ? { signal: this.options.signal } : {}),
+        onRetry: ({ attempt, attempts, delayMs, error }) =>
+          this.options.onRetry?.(method, path, { attempt, attempts, delayMs, error }),
       });
     } catch (error) {
       // Surface the last forge error itself, not the retry wrapper.

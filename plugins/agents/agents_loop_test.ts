@@ -245,3 +245,27 @@ Deno.test("a factory with two projects: `agents run` without --project runs each
     await kit.dispose();
   }
 });
+
+Deno.test("a forge that does not answer at first: one line per retry, then the cycle goes on", async () => {
+  const kit = await agentsKit();
+  try {
+    let refused = 0;
+    const flaky: typeof fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (refused < 2 && url.endsWith("/api/v1/user")) {
+        refused++;
+        return Promise.reject(new TypeError("error sending request: Connection refused"));
+      }
+      return fetch(input, init);
+    };
+    const run = await kit.run(["agents", "poll", "dev"], { fetch: flaky });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const retries = run.stdout.split("\n").filter((line) => /dev: forge GET \/user: /.test(line));
+    assert.equal(retries.length, 2, run.stdout);
+    assert.match(retries[0]!, /Connection refused.*; attempt 2\/6 in \d+\.\d s$/);
+    assert.match(retries[1]!, /; attempt 3\/6 in /);
+    assert.match(run.stdout, /dev: cycle done: idle/);
+  } finally {
+    await kit.dispose();
+  }
+});

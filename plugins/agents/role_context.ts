@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import process from "node:process";
 import type { Project } from "../../core/config/project.ts";
-import { RuntimeFailure } from "../../core/errors.ts";
+import { oneLine, RuntimeFailure } from "../../core/errors.ts";
 import * as api from "../../core/forgejo/mod.ts";
 import { ForgejoHttp } from "../../core/forgejo/mod.ts";
 import {
@@ -88,6 +88,12 @@ export async function openRoleContext(input: RoleContextInput): Promise<RoleCont
     fetch: input.fetch,
     sleep: input.sleep,
     now: input.now,
+    // A forge that does not answer: one line per attempt, not seconds of silence.
+    onRetry: (method, path, { attempt, attempts, delayMs, error }) =>
+      input.log(
+        `${role}: forge ${method} ${path}: ${input.redact(oneLine(error))}; ` +
+          `attempt ${attempt + 1}/${attempts} in ${(delayMs / 1000).toFixed(1)} s`,
+      ),
   });
   const me = await api.whoami(http, http.credentials);
   if (!me.ok) throw new RuntimeFailure(`The forge rejects the ${role} token (${me.reason})`);
