@@ -44,7 +44,7 @@ Deno.test("backlog issue → claim → fix/issue-n with the change → PR 'Close
     assert.deepEqual(issue.labels.map((l: { name: string }) => l.name), ["in-progress"]);
     // No token in the clone's remote or config.
     const config = await readFile(
-      join(kit.h.root, "state/work/app/dev-bot/clone.git/config"),
+      join(kit.h.root, "state", "work", "app", "dev-bot", "clone.git", "config"),
       "utf8",
     );
     const token = (await readFile(join(kit.h.root, ".env"), "utf8")).match(

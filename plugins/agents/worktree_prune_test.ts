@@ -26,7 +26,7 @@ Deno.test("a cycle removes left-over worktrees that no PID lock holds and keeps 
     await kit.issue("Make it faster");
     assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
     assert.match((await kit.run(["agents", "poll", "review"])).stdout, /APPROVED/);
-    const work = join(kit.h.root, "state/work/app/review-bot");
+    const work = join(kit.h.root, "state", "work", "app", "review-bot");
     const clone = join(work, "clone.git");
     // What killed runs leave: a registered review worktree, a locked (half-made) one,
     // a directory git no longer knows; and a worktree whose issue a live process holds.
