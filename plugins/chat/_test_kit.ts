@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { type StartedEmulator, startEmulator } from "../../tests/helpers/emulator.ts";
 import { basic, call, newUser } from "../../tests/helpers/emulator_api.ts";
 import { claudeEnvFor } from "../../tests/helpers/model_emulator.ts";
-import { Conversation, type TurnRunner } from "./conversation.ts";
+import { Conversation, type TurnInput, type TurnOutcome, type TurnRunner } from "./conversation.ts";
 import type { ChatLimits } from "./limits.ts";
 import { createChatApp } from "./server.ts";
 import { allowList } from "./settings.ts";
@@ -108,6 +108,25 @@ export async function chatFixture(options: {
     await em.dispose();
     await rm(dir, { recursive: true });
     throw error;
+  }
+}
+
+/** A turn runner that streams back `echo: <prompt>` and succeeds. */
+export const echo = (input: TurnInput): Promise<TurnOutcome> => {
+  input.onText(`echo: ${input.prompt}`);
+  return Promise.resolve({ outcome: "done", text: "", sessionId: "s1", tokens: 10 });
+};
+
+/** Runs `body` against a chat fixture answering with `echo`, disposing it after. */
+export async function withChat(
+  body: (fx: ChatFixture) => Promise<void>,
+  options: Partial<Parameters<typeof chatFixture>[0]> = {},
+) {
+  const fx = await chatFixture({ runTurn: echo, ...options });
+  try {
+    await body(fx);
+  } finally {
+    await fx.dispose();
   }
 }
 

@@ -1,30 +1,17 @@
 /** The chat web server against abuse: oversized bodies, forged log lines. */
 import assert from "node:assert/strict";
 import {
-  type ChatFixture,
   chatFixture,
+  echo,
   PUBLIC_URL,
   request,
   sessionOf,
   setCookies,
   signIn,
+  withChat,
 } from "./_test_kit.ts";
 import { MAX_MESSAGE_CHARS, type TurnInput, type TurnOutcome } from "./conversation.ts";
 import { MAX_REPLY_STREAMS } from "./server.ts";
-
-const echo = (input: TurnInput): Promise<TurnOutcome> => {
-  input.onText(`echo: ${input.prompt}`);
-  return Promise.resolve({ outcome: "done", text: "", sessionId: "s1", tokens: 10 });
-};
-
-async function withChat(body: (fx: ChatFixture) => Promise<void>) {
-  const fx = await chatFixture({ runTurn: echo });
-  try {
-    await body(fx);
-  } finally {
-    await fx.dispose();
-  }
-}
 
 Deno.test("a message body far over the largest message is refused (413) without reading it all", () =>
   withChat(async (fx) => {

@@ -2,34 +2,16 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import {
-  type ChatFixture,
-  chatFixture,
   PUBLIC_URL,
   request,
   SECRET,
   sessionOf,
   setCookies,
   signIn,
+  withChat,
 } from "./_test_kit.ts";
 import type { TurnInput, TurnOutcome } from "./conversation.ts";
 import { tokenSigner } from "./signed_token.ts";
-
-const echo = (input: TurnInput): Promise<TurnOutcome> => {
-  input.onText(`echo: ${input.prompt}`);
-  return Promise.resolve({ outcome: "done", text: "", sessionId: "s1", tokens: 10 });
-};
-
-async function withChat(
-  body: (fx: ChatFixture) => Promise<void>,
-  options: Partial<Parameters<typeof chatFixture>[0]> = {},
-) {
-  const fx = await chatFixture({ runTurn: echo, ...options });
-  try {
-    await body(fx);
-  } finally {
-    await fx.dispose();
-  }
-}
 
 async function lines(response: Response): Promise<Record<string, unknown>[]> {
   return (await response.text()).trim().split("\n").map((line) => JSON.parse(line));
