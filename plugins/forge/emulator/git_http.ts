@@ -7,6 +7,7 @@
 import { type AuthResult, identify, readForm } from "./auth.ts";
 import type { Forge } from "./forge.ts";
 import { hookEnv, receiveCommands } from "./git_push_hook.ts";
+import { canWrite } from "./route_kit.ts";
 
 const TEXT = { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" };
 
@@ -119,7 +120,6 @@ export async function handleGit(
   const commands = rest === "git-receive-pack"
     ? receiveCommands(body, request.headers.get("content-encoding"))
     : [];
-  const canWrite = level === "write" || level === "admin" || level === "owner";
   const replayed = new Request(request.url, {
     method: request.method,
     headers: request.headers,
@@ -127,6 +127,6 @@ export async function handleGit(
   });
   return await forge.git.handleHttp(replayed, repo.owner, repo.name, rest, {
     user: user?.login ?? null,
-    pushHookEnv: hookEnv(forge, repo, user, canWrite, commands),
+    pushHookEnv: hookEnv(forge, repo, user, canWrite(level), commands),
   });
 }

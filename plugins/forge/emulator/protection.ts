@@ -4,6 +4,7 @@
  * models/git/protected_branch_list.go).
  */
 import type { Forge } from "./forge.ts";
+import { canWrite } from "./route_kit.ts";
 import type { ProtectionRecord, RepoRecord, UserRecord } from "./state.ts";
 
 /** IsRuleNameSpecial: a rule name with a glob character is a pattern. */
@@ -97,9 +98,17 @@ export function canUserPush(
 ): boolean {
   if (rule.fields.enable_push !== true) return false;
   if (rule.fields.enable_push_whitelist === true) {
-    const names = (rule.fields.push_whitelist_usernames as string[] | undefined) ?? [];
-    return names.some((name) => name.toLowerCase() === user.login.toLowerCase());
+    return onWhitelist(rule, "push_whitelist_usernames", user);
   }
-  const level = forge.access(repo, user);
-  return level === "write" || level === "admin" || level === "owner";
+  return canWrite(forge.access(repo, user));
+}
+
+/** Whether the rule's user list `key` names `user` (logins compare case-insensitively). */
+export function onWhitelist(
+  rule: ProtectionRecord,
+  key: "push_whitelist_usernames" | "merge_whitelist_usernames" | "approvals_whitelist_username",
+  user: UserRecord,
+): boolean {
+  const names = (rule.fields[key] as string[] | undefined) ?? [];
+  return names.some((name) => name.toLowerCase() === user.login.toLowerCase());
 }

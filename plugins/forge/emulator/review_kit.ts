@@ -6,7 +6,7 @@
  * `required_approvals` (models/issues/pull.go GetGrantedApprovalsCount).
  */
 import type { Forge } from "./forge.ts";
-import { protectionFor } from "./protection.ts";
+import { onWhitelist, protectionFor } from "./protection.ts";
 import { canWrite } from "./route_kit.ts";
 import type {
   IssueRecord,
@@ -63,8 +63,7 @@ export function isOfficialReviewer(
 ): boolean {
   const rule = protectionFor(repo, pull.pull!.base);
   if (rule?.fields.enable_approvals_whitelist !== true) return canWrite(forge.access(repo, user));
-  const names = (rule.fields.approvals_whitelist_username as string[] | undefined) ?? [];
-  return names.some((name) => name.toLowerCase() === user.login.toLowerCase());
+  return onWhitelist(rule, "approvals_whitelist_username", user);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { GitNotFound } from "./git_store.ts";
 import type { Forge } from "./forge.ts";
 import { apiError, json, notFound, paged, statusOnly } from "./respond.ts";
-import { canUserPush, protectionFor } from "./protection.ts";
+import { canUserPush, onWhitelist, protectionFor } from "./protection.ts";
 import { registerProtectionRoutes } from "./routes_protections.ts";
 import {
   type ApiApp,
@@ -30,9 +30,6 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
     const user = found.caller?.user ?? null;
     const rule = protectionFor(repo, name);
     const writer = user !== null && canWrite(level);
-    const mergers = rule?.fields.enable_merge_whitelist === true
-      ? (rule.fields.merge_whitelist_usernames as string[] | undefined) ?? []
-      : null;
     return {
       name,
       commit: forge.commitJson(repo, commit),
@@ -42,8 +39,8 @@ export function registerCodeRoutes(app: ApiApp, forge: Forge): void {
       status_check_contexts: (rule?.fields.status_check_contexts as string[] | undefined) ?? [],
       user_can_push: rule && user ? canUserPush(forge, repo, rule, user) : writer,
       // IsUserMergeWhitelisted: the merge whitelist when enabled, else write access.
-      user_can_merge: mergers && user
-        ? mergers.some((m) => m.toLowerCase() === user.login.toLowerCase())
+      user_can_merge: rule?.fields.enable_merge_whitelist === true && user
+        ? onWhitelist(rule, "merge_whitelist_usernames", user)
         : writer,
       effective_branch_protection_name: canAdmin(level) && rule ? rule.ruleName : "",
     };
