@@ -137,3 +137,13 @@ export function fakeAgent(
 export async function editWorktree(invocation: AgentInvocation, text: string): Promise<void> {
   await writeFile(join(invocation.workdir, `issue-${invocation.issue}.txt`), `${text}\n`);
 }
+
+/** A failing `ci/test` status, posted by the admin on the PR's current head. */
+export async function failCi(kit: AgentsKit, pr: number, description?: string): Promise<void> {
+  const head = (await kit.get(`/repos/${SLUG}/pulls/${pr}`)).head.sha;
+  await kit.h.adminApi("POST", `/repos/${SLUG}/statuses/${head}`, {
+    state: "failure",
+    context: "ci/test",
+    ...(description === undefined ? {} : { description }),
+  });
+}

@@ -9,6 +9,7 @@ import {
   type AgentsKit,
   agentsKit,
   editWorktree,
+  failCi,
   fakeAgent,
   outcome,
   SLUG,
@@ -104,14 +105,7 @@ Deno.test("failed CI: at most 3 fix attempts on the PR, then the issue is blocke
       await editWorktree(invocation, `ci fix ${call}`);
       return outcome();
     });
-    const fail = async () => {
-      const head = (await kit.get(`/repos/${SLUG}/pulls/${pr.number}`)).head.sha;
-      await kit.h.adminApi("POST", `/repos/${SLUG}/statuses/${head}`, {
-        state: "failure",
-        context: "ci/test",
-        description: "2 tests failed",
-      });
-    };
+    const fail = () => failCi(kit, pr.number, "2 tests failed");
     for (let attempt = 1; attempt <= 3; attempt++) {
       await fail();
       const run = await kit.run(["agents", "poll", "dev"], { runner: dev });
@@ -182,11 +176,7 @@ Deno.test("an issue blocked after 3 CI fixes and put back in the backlog by a pe
       return outcome();
     });
     const fail = async () => {
-      const head = (await kit.get(`/repos/${SLUG}/pulls/${pr.number}`)).head.sha;
-      await kit.h.adminApi("POST", `/repos/${SLUG}/statuses/${head}`, {
-        state: "failure",
-        context: "ci/test",
-      });
+      await failCi(kit, pr.number);
       return await kit.run(["agents", "poll", "dev"], { runner: dev });
     };
     for (let attempt = 1; attempt <= 3; attempt++) await fail();

@@ -4,7 +4,7 @@
  * not merged until the reviewer has seen it.
  */
 import assert from "node:assert/strict";
-import { agentsKit, editWorktree, fakeAgent, outcome, SLUG } from "./_agents_kit.ts";
+import { agentsKit, editWorktree, failCi, fakeAgent, outcome, SLUG } from "./_agents_kit.ts";
 
 Deno.test("an approval of an earlier head does not merge a CI fix the reviewer never saw", async () => {
   const kit = await agentsKit();
@@ -15,11 +15,7 @@ Deno.test("an approval of an earlier head does not merge a CI fix the reviewer n
     const approve = await kit.run(["agents", "poll", "review"]);
     assert.match(approve.stdout, /APPROVED/);
     // CI fails on the approved head: not merged; the agent pushes a fix.
-    await kit.h.adminApi("POST", `/repos/${SLUG}/statuses/${pr.head.sha}`, {
-      state: "failure",
-      context: "ci/test",
-      description: "1 test failed",
-    });
+    await failCi(kit, pr.number, "1 test failed");
     const dev = fakeAgent(async (invocation) => {
       await editWorktree(invocation, "ci fixed");
       return outcome();
