@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../../core/cli/run.ts";
-import { testContext } from "../../../core/context.ts";
+import { type Context, testContext } from "../../../core/context.ts";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { ManualClock } from "../../../core/agent/testdata/manual_clock.ts";
@@ -46,6 +46,25 @@ const FAKE_CLAUDE = fileURLToPath(
   new URL("../../../tests/fixtures/fake_claude.sh", import.meta.url),
 );
 
+/** `disinto chat` in process at `root`, its model the fake CLI in `mode`. */
+function fakeClaudeChat(
+  root: string,
+  mode: string,
+  options: Omit<Partial<Context>, "argv" | "env" | "cwd">,
+) {
+  return testContext({
+    argv: ["chat"],
+    env: {
+      HOME: root,
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      CLAUDE_BIN: FAKE_CLAUDE,
+      FAKE_CLAUDE_MODE: mode,
+    },
+    cwd: root,
+    ...options,
+  });
+}
+
 /** Standard input that stays open until `end()`, with `lines` typed at once. */
 function typed(lines: string) {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -72,15 +91,8 @@ Deno.test("disinto chat: while the model is silent a line every 10 s says so; Ct
   const input = typed("hello?\n");
   let interrupt: (() => void) | null = null;
   try {
-    const context = testContext({
-      argv: ["chat"],
-      env: {
-        HOME: root,
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        CLAUDE_BIN: FAKE_CLAUDE,
-        FAKE_CLAUDE_MODE: "hang_mid_stream", // a tool turn, then nothing
-      },
-      cwd: root,
+    // hang_mid_stream: a tool turn, then nothing.
+    const context = fakeClaudeChat(root, "hang_mid_stream", {
       clock,
       stdin: input.stream,
       onInterrupt: (handler) => void (interrupt = handler),
@@ -105,15 +117,7 @@ Deno.test("disinto chat: while the model is silent a line every 10 s says so; Ct
 Deno.test("disinto chat: a failed reply makes the exit code 1 (a script piping questions sees it)", async () => {
   const root = await mkdtemp(join(tmpdir(), "chat-talk-"));
   try {
-    const context = testContext({
-      argv: ["chat"],
-      env: {
-        HOME: root,
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        CLAUDE_BIN: FAKE_CLAUDE,
-        FAKE_CLAUDE_MODE: "no_result",
-      },
-      cwd: root,
+    const context = fakeClaudeChat(root, "no_result", {
       stdin: new ReadableStream({
         start: (c) => {
           c.enqueue(new TextEncoder().encode("hello?\n"));
