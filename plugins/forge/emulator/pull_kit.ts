@@ -18,11 +18,20 @@ export function pullOf(
   ]);
 }
 
+/** The head commit of a pull's branch now, or null when the branch is gone. */
+export async function pullHead(
+  forge: Forge,
+  repo: RepoRecord,
+  pull: IssueRecord,
+): Promise<string | null> {
+  return await forge.git.resolve(repo.owner, repo.name, `refs/heads/${pull.pull!.head}`) ?? null;
+}
+
 export async function pullJson(forge: Forge, repo: RepoRecord, issue: IssueRecord) {
   const { git } = forge;
   const pull = issue.pull!;
   const base = forge.issueJson(issue, repo);
-  const headSha = await git.resolve(repo.owner, repo.name, `refs/heads/${pull.head}`) ?? "";
+  const headSha = await pullHead(forge, repo, issue) ?? "";
   const baseSha = await git.resolve(repo.owner, repo.name, `refs/heads/${pull.base}`) ?? "";
   const branchRef = (ref: string, sha: string) => ({
     label: ref,

@@ -90,15 +90,6 @@ export function isStale(review: ReviewRecord, headNow: string | null): boolean {
   return review.stale === true;
 }
 
-/** The head commit of a pull's branch now, or null when the branch is gone. */
-export async function pullHead(
-  forge: Forge,
-  repo: RepoRecord,
-  pull: IssueRecord,
-): Promise<string | null> {
-  return await forge.git.resolve(repo.owner, repo.name, `refs/heads/${pull.pull!.head}`) ?? null;
-}
-
 /**
  * GetGrantedApprovalsCount and MergeBlockedByRejectedReview
  * (models/issues/pull.go): official, undismissed APPROVED reviews (not stale

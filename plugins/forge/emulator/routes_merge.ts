@@ -2,8 +2,8 @@
 import type { Forge } from "./forge.ts";
 import type { MergeStyle } from "./git_store.ts";
 import { protectionFor } from "./protection.ts";
-import { pullOf } from "./pull_kit.ts";
-import { pullHead, reviewTally } from "./review_kit.ts";
+import { pullHead, pullOf } from "./pull_kit.ts";
+import { reviewTally } from "./review_kit.ts";
 import { apiError, notFound, statusOnly } from "./respond.ts";
 import { type ApiApp, bodyOf, canAdmin, repoAccess } from "./route_kit.ts";
 import type { IssueRecord, RepoRecord } from "./state.ts";

@@ -1,11 +1,10 @@
 /** Pull request reviews: list and submit (scope: repository). */
 import type { Forge } from "./forge.ts";
-import { pullOf } from "./pull_kit.ts";
+import { pullHead, pullOf } from "./pull_kit.ts";
 import {
   clearEarlierOfficial,
   isOfficialReviewer,
   isVerdict,
-  pullHead,
   reviewJson,
   reviewTypeOf,
 } from "./review_kit.ts";
