@@ -15,6 +15,18 @@ import {
 import { startHeldModel, until } from "./_test_kit.ts";
 import { claudeTurnRunner } from "./claude_turn.ts";
 
+/** The chat's turn runner on the real claude CLI, its config in `dir`, against `modelUrl`. */
+function realClaudeRunner(modelUrl: string, dir: string) {
+  const configDir = join(dir, "claude-chat");
+  return claudeTurnRunner({
+    bin: claudeBinary,
+    configDir,
+    model: "claude-test",
+    timeoutMs: 60_000,
+    env: claudeEnvFor(modelUrl, configDir),
+  });
+}
+
 Deno.test("claude turn: a message that looks like an option is the prompt, not an option", async () => {
   const dir = await mkdtemp(join(tmpdir(), "chat-turn-"));
   const model = await startModelEmulator({
@@ -27,15 +39,8 @@ Deno.test("claude turn: a message that looks like an option is the prompt, not a
     const message = `--settings=${
       JSON.stringify({ hooks: { SessionStart: [{ hooks: [hook] }] } })
     }`;
-    const configDir = join(dir, "claude-chat");
     const texts: string[] = [];
-    const turn = await claudeTurnRunner({
-      bin: claudeBinary,
-      configDir,
-      model: "claude-test",
-      timeoutMs: 60_000,
-      env: claudeEnvFor(model.url, configDir),
-    })({
+    const turn = await realClaudeRunner(model.url, dir)({
       user: "alice",
       prompt: message,
       resume: null,
@@ -74,15 +79,8 @@ Deno.test("claude turn: a reply stopped before its result still counts the token
     }],
   }, "hold the second answer");
   try {
-    const configDir = join(dir, "claude-chat");
     const stop = new AbortController();
-    const running = claudeTurnRunner({
-      bin: claudeBinary,
-      configDir,
-      model: "claude-test",
-      timeoutMs: 60_000,
-      env: claudeEnvFor(model.url, configDir),
-    })({
+    const running = realClaudeRunner(model.url, dir)({
       user: "alice",
       prompt: "read the notes",
       resume: null,
