@@ -87,6 +87,21 @@ export function repoAccess(
 }
 
 /**
+ * reqToken before the repository: an anonymous caller is 401 whatever the
+ * repo, then repoAccess decides as for any caller.
+ */
+export function signedInRepo(
+  c: ApiContext,
+  forge: Forge,
+  need: "read" | "write" | "admin" = "read",
+): Guarded<RepoAccess & { caller: Caller }> {
+  const who = signedIn(c, forge);
+  if ("error" in who) return who;
+  const found = repoAccess(c, forge, need);
+  return "error" in found ? found : { ok: { ...found.ok, caller: who.ok } };
+}
+
+/**
  * checkTokenPublicOnly (routers/api/v1/api.go, v11): a token with the
  * `public-only` scope gets 403 on a private repo or a non-public org it could
  * otherwise see; it runs after the repo/org is found, before the route's own checks.

@@ -1,7 +1,7 @@
 /** Push mirrors: kept per repository and pushed for real on sync (scope: repository). */
 import type { Forge } from "./forge.ts";
 import { apiError, json, paged, statusOnly } from "./respond.ts";
-import { type ApiApp, bodyOf, repoAccess, signedIn } from "./route_kit.ts";
+import { type ApiApp, bodyOf, signedInRepo } from "./route_kit.ts";
 import { type MirrorRecord, randomHex, type RepoRecord } from "./state.ts";
 
 export function registerMirrorRoutes(app: ApiApp, forge: Forge): void {
@@ -20,18 +20,14 @@ export function registerMirrorRoutes(app: ApiApp, forge: Forge): void {
   });
 
   app.get("/repos/:owner/:repo/push_mirrors", (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     const page = paged(c.req.raw, forge.rootUrl, found.ok.repo.mirrors, { allWithoutPage: true });
     return json(200, page.items.map((m) => mirrorJson(found.ok.repo, m)), page.headers);
   });
 
   app.post("/repos/:owner/:repo/push_mirrors", async (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     const body = await bodyOf(c, forge);
     if ("error" in body) return body.error;
@@ -78,9 +74,7 @@ export function registerMirrorRoutes(app: ApiApp, forge: Forge): void {
   });
 
   app.get("/repos/:owner/:repo/push_mirrors/:name", (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     const mirror = found.ok.repo.mirrors.find((m) => m.remoteName === c.req.param("name"));
     return mirror
@@ -89,9 +83,7 @@ export function registerMirrorRoutes(app: ApiApp, forge: Forge): void {
   });
 
   app.delete("/repos/:owner/:repo/push_mirrors/:name", (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     found.ok.repo.mirrors = found.ok.repo.mirrors.filter((m) =>
       m.remoteName !== c.req.param("name")
@@ -101,9 +93,7 @@ export function registerMirrorRoutes(app: ApiApp, forge: Forge): void {
   });
 
   app.post("/repos/:owner/:repo/push_mirrors-sync", async (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     const repo = found.ok.repo;
     let failed = false;

@@ -2,7 +2,7 @@
 import type { Forge } from "./forge.ts";
 import { isGlobRule, orderedRules } from "./protection.ts";
 import { apiError, json, notFound, statusOnly } from "./respond.ts";
-import { type ApiApp, bodyOf, canWrite, repoAccess, signedIn } from "./route_kit.ts";
+import { type ApiApp, bodyOf, canWrite, signedInRepo } from "./route_kit.ts";
 import type { ProtectionRecord, RepoRecord, UserRecord } from "./state.ts";
 
 export function registerProtectionRoutes(app: ApiApp, forge: Forge): void {
@@ -22,9 +22,7 @@ export function registerProtectionRoutes(app: ApiApp, forge: Forge): void {
   };
 
   app.get("/repos/:owner/:repo/branch_protections", (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     // FindRepoProtectedBranchRules' order: plain names first, then the oldest.
     const rules = orderedRules(found.ok.repo);
@@ -32,9 +30,7 @@ export function registerProtectionRoutes(app: ApiApp, forge: Forge): void {
   });
 
   app.post("/repos/:owner/:repo/branch_protections", async (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     const repo = found.ok.repo;
     const body = await bodyOf(c, forge);
@@ -63,18 +59,14 @@ export function registerProtectionRoutes(app: ApiApp, forge: Forge): void {
     repo.protections.find((p) => p.ruleName === name);
 
   app.get("/repos/:owner/:repo/branch_protections/:name", (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     const rule = ruleOf(found.ok.repo, c.req.param("name"));
     return rule ? json(200, protectionJson(found.ok.repo, rule)) : notFound(forge.rootUrl);
   });
 
   app.patch("/repos/:owner/:repo/branch_protections/:name", async (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     const rule = ruleOf(found.ok.repo, c.req.param("name"));
     if (!rule) return notFound(forge.rootUrl);
@@ -89,9 +81,7 @@ export function registerProtectionRoutes(app: ApiApp, forge: Forge): void {
   });
 
   app.delete("/repos/:owner/:repo/branch_protections/:name", (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     const rule = ruleOf(found.ok.repo, c.req.param("name"));
     if (!rule) return notFound(forge.rootUrl);

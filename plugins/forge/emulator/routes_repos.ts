@@ -9,6 +9,7 @@ import {
   repoAccess,
   reservedRepoName,
   signedIn,
+  signedInRepo,
   siteAdmin,
 } from "./route_kit.ts";
 import type { Permission, RepoRecord, UserRecord } from "./state.ts";
@@ -182,9 +183,7 @@ export function registerRepoRoutes(app: ApiApp, forge: Forge): void {
 
   app.get("/repos/:owner/:repo/collaborators", (c) => {
     // The whole collaborators group is behind reqToken (routers/api/v1/api.go).
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge);
+    const found = signedInRepo(c, forge);
     if ("error" in found) return found.error;
     const users = Object.keys(found.ok.repo.collaborators).map((l) => state.user(l))
       .filter((u) => u !== undefined);
@@ -193,9 +192,7 @@ export function registerRepoRoutes(app: ApiApp, forge: Forge): void {
   });
 
   app.get("/repos/:owner/:repo/collaborators/:collaborator", (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge);
+    const found = signedInRepo(c, forge);
     if ("error" in found) return found.error;
     const name = c.req.param("collaborator");
     if (!state.user(name)) {
@@ -207,9 +204,7 @@ export function registerRepoRoutes(app: ApiApp, forge: Forge): void {
   });
 
   app.put("/repos/:owner/:repo/collaborators/:collaborator", async (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     const name = c.req.param("collaborator");
     const user = state.user(name);
@@ -227,9 +222,7 @@ export function registerRepoRoutes(app: ApiApp, forge: Forge): void {
   });
 
   app.delete("/repos/:owner/:repo/collaborators/:collaborator", (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "admin");
+    const found = signedInRepo(c, forge, "admin");
     if ("error" in found) return found.error;
     const name = c.req.param("collaborator");
     if (!state.user(name)) {

@@ -5,7 +5,7 @@
  */
 import type { Forge } from "./forge.ts";
 import { apiError, json, paged, pageRequest } from "./respond.ts";
-import { type ApiApp, type ApiContext, bodyOf, repoAccess, signedIn } from "./route_kit.ts";
+import { type ApiApp, type ApiContext, bodyOf, repoAccess, signedInRepo } from "./route_kit.ts";
 import type { RepoRecord, StatusRecord, UserRecord } from "./state.ts";
 
 /** modules/structs/commit_status.go commitStatusPriorities: lower is worse. */
@@ -97,16 +97,14 @@ export function registerStatusRoutes(app: ApiApp, forge: Forge): void {
   };
 
   app.post("/repos/:owner/:repo/statuses/:sha", async (c) => {
-    const who = signedIn(c, forge);
-    if ("error" in who) return who.error;
-    const found = repoAccess(c, forge, "write");
+    const found = signedInRepo(c, forge, "write");
     if ("error" in found) return found.error;
     const repo = found.ok.repo;
     const body = await bodyOf(c, forge);
     if ("error" in body) return body.error;
     const rev = c.req.param("sha");
     const sha = rev.startsWith("-") ? null : await git.resolve(repo.owner, repo.name, rev);
-    if (!sha) return commitMissing(forge, who.ok.user, rev);
+    if (!sha) return commitMissing(forge, found.ok.caller.user, rev);
     const text = (key: string) => {
       const value = body.ok[key];
       return typeof value === "string" ? value.trim() : "";
@@ -121,7 +119,7 @@ export function registerStatusRoutes(app: ApiApp, forge: Forge): void {
       targetUrl: text("target_url"),
       description: text("description"),
       context: text("context"),
-      creatorId: who.ok.user.id,
+      creatorId: found.ok.caller.user.id,
       created: forge.iso(),
     };
     state.data.statuses.push(status);
