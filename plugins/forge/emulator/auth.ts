@@ -6,7 +6,7 @@
  * sign-in required) and sudo. Bad credentials
  * fail before routing, so even /version answers 401.
  */
-import { apiError, gateError, notFound } from "./respond.ts";
+import { apiError, gateError, notFound, withHeader } from "./respond.ts";
 import type { State, TokenRecord, UserRecord } from "./state.ts";
 
 export interface Caller {
@@ -174,13 +174,7 @@ const QUERY_TOKEN_WARNING = "token and access_token API authentication is deprec
 /** Add v11's deprecation `Warning` when the form (query or body) carries a non-empty token. */
 export function withQueryTokenWarning(form: FormValue, response: Response): Response {
   if (!form("token") && !form("access_token")) return response;
-  const headers = new Headers(response.headers);
-  headers.set("warning", QUERY_TOKEN_WARNING);
-  return new Response(response.body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
-  });
+  return withHeader(response, "warning", QUERY_TOKEN_WARNING);
 }
 
 /** Decode basic credentials for git smart HTTP and the OAuth login form. */

@@ -20,7 +20,7 @@ import {
 import { Forge, type Knobs } from "./forge.ts";
 import { handleGit } from "./git_http.ts";
 import { GitStore } from "./git_store.ts";
-import { apiError, json } from "./respond.ts";
+import { apiError, json, withHeader } from "./respond.ts";
 import type { ApiEnv } from "./route_kit.ts";
 import { registerCodeRoutes } from "./routes_code.ts";
 import { registerIssueRoutes } from "./routes_issues.ts";
@@ -195,21 +195,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   // response); the emulator's comes from its own clock, so a client that ages
   // things by the forge's time (the claim TTL) follows a virtual clock too.
   const handle = async (incoming: Request): Promise<Response> => {
-    const response = await route(incoming);
-    const date = new Date(forge.now()).toUTCString();
-    try {
-      response.headers.set("date", date);
-      return response;
-    } catch {
-      // Immutable headers (a response passed through): copy it.
-      const headers = new Headers(response.headers);
-      headers.set("date", date);
-      return new Response(response.body, {
-        status: response.status,
-        statusText: response.statusText,
-        headers,
-      });
-    }
+    // A response passed through may have immutable headers: withHeader copies it.
+    return withHeader(await route(incoming), "date", new Date(forge.now()).toUTCString());
   };
 
   const route = async (incoming: Request): Promise<Response> => {

@@ -40,6 +40,22 @@ export function statusOnly(status: number): Response {
   return new Response(null, { status });
 }
 
+/** `response` with header `name` set: in place, or on a copy when its headers are immutable. */
+export function withHeader(response: Response, name: string, value: string): Response {
+  try {
+    response.headers.set(name, value);
+    return response;
+  } catch {
+    const headers = new Headers(response.headers);
+    headers.set(name, value);
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
+}
+
 export interface PageRequest {
   page: number;
   limit: number;

@@ -8,6 +8,7 @@ import {
   pageRequest,
   readJson,
   statusOnly,
+  withHeader,
 } from "./respond.ts";
 
 const ROOT = "http://forge.test/";
@@ -96,4 +97,19 @@ Deno.test("readJson: missing Content-Type is 422, form types read as empty, keys
   });
   const bad = await readJson(post("{", "application/json"), ROOT);
   assert.ok("error" in bad && bad.error.status === 422);
+});
+
+Deno.test("withHeader sets a header in place, or on a copy when the headers are immutable", async () => {
+  const plain = statusOnly(204);
+  assert.equal(withHeader(plain, "date", "then"), plain);
+  assert.equal(plain.headers.get("date"), "then");
+  // Response.redirect's headers are immutable (fetch spec): a copy with the same status.
+  const locked = Response.redirect("http://forge.test/elsewhere", 302);
+  assert.throws(() => locked.headers.set("date", "x"));
+  const copied = withHeader(locked, "date", "now");
+  assert.notEqual(copied, locked);
+  assert.equal(copied.status, 302);
+  assert.equal(copied.headers.get("location"), "http://forge.test/elsewhere");
+  assert.equal(copied.headers.get("date"), "now");
+  await copied.body?.cancel();
 });
