@@ -4,10 +4,12 @@
  * injected agent runner, a fake agent that edits the worktree like a real
  * one would, and readers of the forge's state through its API.
  */
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCli } from "../../core/cli/run.ts";
+import { parseEnv } from "../../core/config/env_file.ts";
 import { BufferOutput, type Clock, testContext } from "../../core/context.ts";
 import type { AgentInvocation, AgentOutcome, AgentRunner } from "../../core/plugin.ts";
 import { plugins } from "../mod.ts";
@@ -146,4 +148,27 @@ export async function failCi(kit: AgentsKit, pr: number, description?: string): 
     context: "ci/test",
     ...(description === undefined ? {} : { description }),
   });
+}
+
+/**
+ * `hire-an-agent dev-qwen dev --local-model <url>`; the env that runs the
+ * agents CLI as dev-qwen (its user and the token the hire wrote to .env).
+ */
+export async function hireLocalDev(
+  kit: AgentsKit,
+  modelUrl: string,
+): Promise<{ FORGE_USER: string; FORGE_TOKEN: string }> {
+  const hire = await kit.run(["hire-an-agent", "dev-qwen", "dev", "--local-model", modelUrl]);
+  assert.equal(hire.code, 0, hire.stderr + hire.stdout);
+  const env = parseEnv(await readFile(join(kit.h.root, ".env"), "utf8"));
+  const token = env.get("FORGE_TOKEN_DEV_QWEN");
+  assert.ok(token, "hire-an-agent wrote FORGE_TOKEN_DEV_QWEN");
+  return { FORGE_USER: "dev-qwen", FORGE_TOKEN: token };
+}
+
+/** What a person does after a block: the issue's labels replaced by `backlog` alone. */
+export async function putBackInBacklog(kit: AgentsKit, issue: number): Promise<void> {
+  const backlog = kit.h.labels(SLUG).find((label) => label.name === "backlog");
+  assert.ok(backlog, "acme/app has a backlog label");
+  await kit.h.adminApi("PUT", `/repos/${SLUG}/issues/${issue}/labels`, { labels: [backlog.id] });
 }

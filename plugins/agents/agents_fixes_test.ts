@@ -12,6 +12,7 @@ import {
   failCi,
   fakeAgent,
   outcome,
+  putBackInBacklog,
   SLUG,
 } from "./_agents_kit.ts";
 
@@ -182,12 +183,7 @@ Deno.test("an issue blocked after 3 CI fixes and put back in the backlog by a pe
     for (let attempt = 1; attempt <= 3; attempt++) await fail();
     assert.match((await fail()).stdout, /blocked after 3 ci fix attempts/);
     // A person looked, and puts the issue back in the backlog.
-    const ids = new Map<string, number>(
-      (await kit.get(`/repos/${SLUG}/labels`)).map((l: Named & { id: number }) => [l.name, l.id]),
-    );
-    await kit.h.adminApi("PUT", `/repos/${SLUG}/issues/${n}/labels`, {
-      labels: [ids.get("backlog")],
-    });
+    await putBackInBacklog(kit, n);
     const again = await kit.run(["agents", "poll", "dev"], { runner: dev });
     assert.equal(again.code, 0, again.stderr + again.stdout);
     assert.match(again.stdout, new RegExp(`#${n}: claimed`));

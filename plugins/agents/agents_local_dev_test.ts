@@ -7,21 +7,14 @@
  * whitelist.
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { parseEnv } from "../../core/config/env_file.ts";
 import { startModelServer } from "../agents_llama/_emulator_checks.ts";
-import { agentsKit, fakeAgent, SLUG } from "./_agents_kit.ts";
+import { agentsKit, fakeAgent, hireLocalDev, SLUG } from "./_agents_kit.ts";
 
 Deno.test("a local-model dev agent's approved PR is merged by the agent after init re-runs", async () => {
   const kit = await agentsKit();
   const model = await startModelServer();
   try {
-    const hire = await kit.run(["hire-an-agent", "dev-qwen", "dev", "--local-model", model.url]);
-    assert.equal(hire.code, 0, hire.stderr + hire.stdout);
-    const env = parseEnv(await readFile(join(kit.h.root, ".env"), "utf8"));
-    const qwen = { FORGE_USER: "dev-qwen", FORGE_TOKEN: env.get("FORGE_TOKEN_DEV_QWEN")! };
-    assert.ok(qwen.FORGE_TOKEN);
+    const qwen = await hireLocalDev(kit, model.url);
 
     const n = await kit.issue("Add a greeting", ["backlog"], "Say hello in hello.txt");
     const agent = fakeAgent();

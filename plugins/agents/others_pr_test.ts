@@ -5,35 +5,21 @@
  * nor re-runs its agent every cycle on a PR it cannot find as its own.
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { parseEnv } from "../../core/config/env_file.ts";
 import { startModelServer } from "../agents_llama/_emulator_checks.ts";
-import { agentsKit, fakeAgent, SLUG } from "./_agents_kit.ts";
+import { agentsKit, fakeAgent, hireLocalDev, putBackInBacklog, SLUG } from "./_agents_kit.ts";
 
 Deno.test("a backlog issue with dev-bot's PR still open is left to dev-bot, not redone by dev-qwen", async () => {
   const kit = await agentsKit();
   const model = await startModelServer();
   try {
-    const hire = await kit.run(["hire-an-agent", "dev-qwen", "dev", "--local-model", model.url]);
-    assert.equal(hire.code, 0, hire.stderr + hire.stdout);
-    const env = parseEnv(await readFile(join(kit.h.root, ".env"), "utf8"));
-    const qwen = { FORGE_USER: "dev-qwen", FORGE_TOKEN: env.get("FORGE_TOKEN_DEV_QWEN")! };
+    const qwen = await hireLocalDev(kit, model.url);
 
     const n = await kit.issue("Add a greeting");
     assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
     const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
     assert.equal(pr.user.login, "dev-bot");
     // A person puts the issue back in the backlog (as after a block) with the PR open.
-    const ids = new Map<string, number>(
-      (await kit.get(`/repos/${SLUG}/labels`)).map((l: { name: string; id: number }) => [
-        l.name,
-        l.id,
-      ]),
-    );
-    await kit.h.adminApi("PUT", `/repos/${SLUG}/issues/${n}/labels`, {
-      labels: [ids.get("backlog")],
-    });
+    await putBackInBacklog(kit, n);
     await kit.h.adminApi("PATCH", `/repos/${SLUG}/issues/${n}`, { assignees: [] });
     kit.h.clock.advance(3600); // dev-bot's claim comment has long expired
 
