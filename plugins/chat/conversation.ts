@@ -6,9 +6,10 @@
  * left, kept on the server by user; a client never names a session, so no
  * user can resume another's.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../core/fs/atomic_write.ts";
+import { readJsonRecord } from "../../core/lock/json_record.ts";
 import { type ChatRole, HistoryStore } from "./history.ts";
 import { KeyedSerial } from "./keyed_serial.ts";
 import { type ChatLimits, LimitBook, type LimitVerdict } from "./limits.ts";
@@ -147,12 +148,8 @@ export class Conversation {
   }
 
   async #session(safe: string): Promise<string | null> {
-    try {
-      const saved = JSON.parse(await readFile(this.#sessionFile(safe), "utf8"));
-      return typeof saved?.sessionId === "string" ? saved.sessionId : null;
-    } catch {
-      return null;
-    }
+    const { sessionId } = await readJsonRecord(this.#sessionFile(safe));
+    return typeof sessionId === "string" ? sessionId : null;
   }
 
   async #saveSession(safe: string, sessionId: string): Promise<void> {
