@@ -1,12 +1,12 @@
 /** Merging a pull request for real, with branch protection's merge checks (scope: repository). */
 import type { Forge } from "./forge.ts";
 import type { MergeStyle } from "./git_store.ts";
-import { protectionFor } from "./protection.ts";
+import { onWhitelist, protectionFor } from "./protection.ts";
 import { pullHead, pullOf } from "./pull_kit.ts";
 import { reviewTally } from "./review_kit.ts";
 import { apiError, notFound, statusOnly } from "./respond.ts";
 import { type ApiApp, bodyOf, canAdmin, repoAccess } from "./route_kit.ts";
-import type { IssueRecord, RepoRecord } from "./state.ts";
+import type { IssueRecord, RepoRecord, UserRecord } from "./state.ts";
 
 const STYLES = new Set([
   "merge",
@@ -50,7 +50,7 @@ export function registerMergeRoutes(app: ApiApp, forge: Forge): void {
       forge,
       repo,
       pull,
-      me.login,
+      me,
       body.ok.force_merge === true && canAdmin(found.ok.level),
       head,
     );
@@ -126,7 +126,7 @@ function mergeBlocked(
   forge: Forge,
   repo: RepoRecord,
   pull: IssueRecord,
-  actor: string,
+  me: UserRecord,
   force: boolean,
   headNow: string | null,
 ): string | null {
@@ -134,11 +134,8 @@ function mergeBlocked(
   const rule = protectionFor(repo, pull.pull!.base);
   if (!rule || force) return null;
   const f = rule.fields;
-  if (f.enable_merge_whitelist === true) {
-    const allowed = (f.merge_whitelist_usernames as string[] | undefined) ?? [];
-    if (!allowed.some((u) => u.toLowerCase() === actor.toLowerCase())) {
-      return "User not allowed to merge PR";
-    }
+  if (f.enable_merge_whitelist === true && !onWhitelist(rule, "merge_whitelist_usernames", me)) {
+    return "User not allowed to merge PR";
   }
   // CheckPullBranchProtections (services/pull/merge.go): HasEnoughApprovals,
   // then MergeBlockedByRejectedReview; only official reviews count (review_kit.ts).
