@@ -6,6 +6,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
 import { replyFor, type ScriptedReply } from "./reply.ts";
 import {
   allTextOf,
@@ -52,14 +53,26 @@ function keyOf(c: Context<Env>): string | undefined {
   return c.req.header("x-api-key") ?? bearer;
 }
 
-async function jsonBody(c: Context<Env>): Promise<{ ok: true; body: unknown } | { ok: false }> {
+/** The request's JSON body (recorded) checked against `schema`; else the 400 to answer. */
+async function requestOf<T>(
+  c: Context<Env>,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; request: T } | { ok: false; response: Response }> {
+  let body: unknown;
   try {
-    const body: unknown = await c.req.json();
-    c.get("record").body = body;
-    return { ok: true, body };
+    body = await c.req.json();
   } catch {
-    return { ok: false };
+    return {
+      ok: false,
+      response: apiError(c, 400, "invalid_request_error", "body: expected JSON"),
+    };
   }
+  c.get("record").body = body;
+  const checked = checkRequest(schema, body);
+  if (!checked.ok) {
+    return { ok: false, response: apiError(c, 400, "invalid_request_error", checked.message) };
+  }
+  return checked;
 }
 
 export function createModelApp(script: ModelScript, options: ModelAppOptions = {}): Hono<Env> {
@@ -103,20 +116,16 @@ export function createModelApp(script: ModelScript, options: ModelAppOptions = {
   });
 
   app.post("/v1/messages/count_tokens", async (c) => {
-    const parsed = await jsonBody(c);
-    if (!parsed.ok) return apiError(c, 400, "invalid_request_error", "body: expected JSON");
-    const checked = checkRequest(countTokensRequestSchema, parsed.body);
-    if (!checked.ok) return apiError(c, 400, "invalid_request_error", checked.message);
+    const checked = await requestOf(c, countTokensRequestSchema);
+    if (!checked.ok) return checked.response;
     const { request } = checked;
     const tools = request.tools ? JSON.stringify(request.tools) : "";
     return c.json({ input_tokens: estimateTokens(allTextOf(request) + tools) });
   });
 
   app.post("/v1/messages", async (c) => {
-    const parsed = await jsonBody(c);
-    if (!parsed.ok) return apiError(c, 400, "invalid_request_error", "body: expected JSON");
-    const checked = checkRequest(messagesRequestSchema, parsed.body);
-    if (!checked.ok) return apiError(c, 400, "invalid_request_error", checked.message);
+    const checked = await requestOf(c, messagesRequestSchema);
+    if (!checked.ok) return checked.response;
     const { request } = checked;
     const reply = replyFor(script, request);
     const stream = request.stream === true;
