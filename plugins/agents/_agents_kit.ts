@@ -172,3 +172,16 @@ export async function putBackInBacklog(kit: AgentsKit, issue: number): Promise<v
   assert.ok(backlog, "acme/app has a backlog label");
   await kit.h.adminApi("PUT", `/repos/${SLUG}/issues/${issue}/labels`, { labels: [backlog.id] });
 }
+
+/** A backlog issue worked by one dev cycle (the kit's agent): its number and the PR it opened. */
+export async function openPr(
+  kit: AgentsKit,
+  title = "Make it faster",
+): Promise<{ n: number; pr: Json }> {
+  const n = await kit.issue(title);
+  const dev = await kit.run(["agents", "poll", "dev"]);
+  assert.equal(dev.code, 0, dev.stderr + dev.stdout);
+  const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+  assert.equal(pr.head.ref, `fix/issue-${n}`);
+  return { n, pr };
+}

@@ -11,6 +11,7 @@ import {
   editWorktree,
   failCi,
   fakeAgent,
+  openPr,
   outcome,
   putBackInBacklog,
   SLUG,
@@ -23,15 +24,6 @@ const assignees = async (kit: AgentsKit, n: number) =>
   ((await kit.get(`/repos/${SLUG}/issues/${n}`)).assignees ?? []).map((a: { login: string }) =>
     a.login
   );
-
-async function openPr(kit: AgentsKit) {
-  const n = await kit.issue("Make it faster");
-  const dev = await kit.run(["agents", "poll", "dev"]);
-  assert.equal(dev.code, 0, dev.stderr + dev.stdout);
-  const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
-  assert.equal(pr.head.ref, `fix/issue-${n}`);
-  return { n, pr };
-}
 
 Deno.test("a review asking for changes: the agent gets its text, pushes a fix; re-review approves; merged", async () => {
   const kit = await agentsKit();

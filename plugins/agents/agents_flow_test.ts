@@ -8,7 +8,7 @@ import { REVIEW_ATTEMPTS } from "./review_cycle.ts";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { agentsKit, fakeAgent, outcome, SLUG } from "./_agents_kit.ts";
+import { agentsKit, fakeAgent, openPr, outcome, SLUG } from "./_agents_kit.ts";
 
 Deno.test("backlog issue → claim → fix/issue-n with the change → PR 'Closes #n' → approved → merged → closed", async () => {
   const kit = await agentsKit();
@@ -93,9 +93,7 @@ Deno.test("backlog issue → claim → fix/issue-n with the change → PR 'Close
 Deno.test("a review run that keeps failing: retried, then one COMMENT on that head ends the retries", async () => {
   const kit = await agentsKit();
   try {
-    await kit.issue("Task");
-    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
-    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    const { pr } = await openPr(kit, "Task");
     let runs = 0;
     const failing = fakeAgent(() => {
       runs++;
@@ -125,9 +123,7 @@ Deno.test("a review run that keeps failing: retried, then one COMMENT on that he
 Deno.test("a bare 'VERDICT: REQUEST_CHANGES' answer still posts a REQUEST_CHANGES review (the forge needs a body)", async () => {
   const kit = await agentsKit();
   try {
-    await kit.issue("Task");
-    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
-    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    const { pr } = await openPr(kit, "Task");
     const terse = fakeAgent(() => outcome({ resultText: "VERDICT: REQUEST_CHANGES" }));
     const run = await kit.run(["agents", "poll", "review"], { runner: terse });
     assert.equal(run.code, 0, run.stdout);
@@ -142,10 +138,7 @@ Deno.test("a bare 'VERDICT: REQUEST_CHANGES' answer still posts a REQUEST_CHANGE
 Deno.test("an unclear review answer is posted as a COMMENT; a failed review run posts nothing", async () => {
   const kit = await agentsKit();
   try {
-    const n = await kit.issue("Task");
-    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
-    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
-    assert.equal(pr.head.ref, `fix/issue-${n}`);
+    const { pr } = await openPr(kit, "Task");
     const failing = fakeAgent(() => outcome({ success: false, detail: "error_max_turns" }));
     const failed = await kit.run(["agents", "poll", "review"], { runner: failing });
     assert.equal(failed.code, 0);

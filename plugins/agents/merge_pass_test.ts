@@ -4,14 +4,20 @@
  * not merged until the reviewer has seen it.
  */
 import assert from "node:assert/strict";
-import { agentsKit, editWorktree, failCi, fakeAgent, outcome, SLUG } from "./_agents_kit.ts";
+import {
+  agentsKit,
+  editWorktree,
+  failCi,
+  fakeAgent,
+  openPr,
+  outcome,
+  SLUG,
+} from "./_agents_kit.ts";
 
 Deno.test("an approval of an earlier head does not merge a CI fix the reviewer never saw", async () => {
   const kit = await agentsKit();
   try {
-    const n = await kit.issue("Make it faster");
-    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
-    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    const { n, pr } = await openPr(kit);
     const approve = await kit.run(["agents", "poll", "review"]);
     assert.match(approve.stdout, /APPROVED/);
     // CI fails on the approved head: not merged; the agent pushes a fix.
@@ -66,9 +72,7 @@ Deno.test("the agent's summary naming another issue after 'fixes' does not make 
 Deno.test("a push between the checks and the merge: the merge names the checked head and is refused", async () => {
   const kit = await agentsKit();
   try {
-    await kit.issue("Make it faster");
-    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
-    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    const { pr } = await openPr(kit);
     assert.match((await kit.run(["agents", "poll", "review"])).stdout, /APPROVED/);
     // Someone pushes to the PR's branch just as the merge request leaves.
     let pushed = false;

@@ -6,7 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { startModelServer } from "../agents_llama/_emulator_checks.ts";
-import { agentsKit, fakeAgent, hireLocalDev, putBackInBacklog, SLUG } from "./_agents_kit.ts";
+import {
+  agentsKit,
+  fakeAgent,
+  hireLocalDev,
+  openPr,
+  putBackInBacklog,
+  SLUG,
+} from "./_agents_kit.ts";
 
 Deno.test("a backlog issue with dev-bot's PR still open is left to dev-bot, not redone by dev-qwen", async () => {
   const kit = await agentsKit();
@@ -14,9 +21,7 @@ Deno.test("a backlog issue with dev-bot's PR still open is left to dev-bot, not 
   try {
     const qwen = await hireLocalDev(kit, model.url);
 
-    const n = await kit.issue("Add a greeting");
-    assert.equal((await kit.run(["agents", "poll", "dev"])).code, 0);
-    const [pr] = await kit.get(`/repos/${SLUG}/pulls?state=open`);
+    const { n, pr } = await openPr(kit, "Add a greeting");
     assert.equal(pr.user.login, "dev-bot");
     // A person puts the issue back in the backlog (as after a block) with the PR open.
     await putBackInBacklog(kit, n);
