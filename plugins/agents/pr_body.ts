@@ -19,3 +19,15 @@ export function pullBody(issue: number, summary: string): string {
   );
   return `Closes #${issue}\n${safe ? `\n${safe}\n` : ""}`;
 }
+
+/**
+ * The first issue of this repository a body closes by Forgejo's pattern
+ * (`Closes #n`, `fixes: #n`…; a reference to another repository does not
+ * count); null when there is none.
+ */
+export function closedIssue(body: string): number | null {
+  for (const match of body.matchAll(CLOSING)) {
+    if (match[5] === `#${match[6]}`) return Number(match[6]);
+  }
+  return null;
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pullBody } from "./pr_body.ts";
+import { closedIssue, pullBody } from "./pr_body.ts";
 
 Deno.test("pullBody: Closes #n, then the summary", () => {
   assert.equal(pullBody(4, ""), "Closes #4\n");
@@ -26,4 +26,11 @@ Deno.test("pullBody: a closing keyword before another issue in the summary no lo
   // The issue's own number and plain mentions are left as written.
   assert.equal(pullBody(4, "fixes #4; see #7"), "Closes #4\n\nfixes #4; see #7\n");
   assert.equal(pullBody(4, "prefixes #7"), "Closes #4\n\nprefixes #7\n");
+});
+
+Deno.test("closedIssue: the first issue of this repository the body closes, as Forgejo reads it", () => {
+  assert.equal(closedIssue(pullBody(4, "Fixes #7 as well.")), 4);
+  assert.equal(closedIssue("x\nResolves: #8\nCloses #9"), 8);
+  assert.equal(closedIssue("Fixes acme/other#2, then fixes #3"), 3);
+  assert.equal(closedIssue("prefixes #7; see #5"), null);
 });

@@ -6,6 +6,7 @@
  * was not dismissed; COMMENT and PENDING reviews are no verdict (Forgejo
  * counts approvals the same way: models/issues/review.go).
  */
+import { closedIssue } from "./pr_body.ts";
 
 export interface ReviewFacts {
   id: number;
@@ -97,12 +98,15 @@ export function reviewedHead(
   );
 }
 
-/** The issue a PR works on: `Closes #n` (or fixes/resolves) in its body, else `fix/issue-<n>`. */
+/**
+ * The issue a PR works on: the one its body closes (`Closes #n`, read as
+ * pullBody writes it and Forgejo reads it), else `fix/issue-<n>`.
+ */
 export function issueOfPull(
   pull: { body?: string | null | undefined; head: { ref: string } },
 ): number | null {
-  const closing = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+#(\d+)\b/i.exec(pull.body ?? "");
-  if (closing) return Number(closing[1]);
+  const closing = closedIssue(pull.body ?? "");
+  if (closing !== null) return closing;
   const branch = /^fix\/issue-(\d+)$/.exec(pull.head.ref);
   return branch ? Number(branch[1]) : null;
 }
