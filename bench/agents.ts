@@ -14,7 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { runBinary } from "../tests/helpers/binary.ts";
 import { startEmulator } from "../tests/helpers/emulator.ts";
-import { adminCall } from "../tests/helpers/emulator_api.ts";
+import { adminCall, backlogIssue } from "../tests/helpers/emulator_api.ts";
 import {
   agentsEnvFor,
   quickstartScript,
@@ -58,13 +58,12 @@ try {
       `median ${times[Math.floor(IDLE_RUNS / 2)]!.toFixed(0)} ms, n=${IDLE_RUNS}`,
   );
 
-  const labels = await adminCall(emulator, "GET", "/repos/acme/app/labels?limit=50");
-  const backlog = labels.find((l: { name: string }) => l.name === "backlog").id;
-  await adminCall(emulator, "POST", "/repos/acme/app/issues", {
-    title: "Say hello in the README",
-    body: "A first task for the factory.",
-    labels: [backlog],
-  }, 201);
+  await backlogIssue(
+    emulator,
+    "acme/app",
+    "Say hello in the README",
+    "A first task for the factory.",
+  );
   const steps = [
     ["dev (claim → PR)", await measured(["agents", "poll", "dev", "--once"])],
     ["review (approve)", await measured(["agents", "poll", "review", "--once"])],

@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { parseEnv } from "../../core/config/env_file.ts";
 import { runBinary } from "../helpers/binary.ts";
 import { startEmulator } from "../helpers/emulator.ts";
-import { adminCall } from "../helpers/emulator_api.ts";
+import { adminCall, backlogIssue } from "../helpers/emulator_api.ts";
 
 const FAKE = fileURLToPath(new URL("../fixtures/fake_claude.sh", import.meta.url));
 
@@ -66,12 +66,7 @@ for (const { mode, expect, env } of CASES) {
         { env: { ...base, FORGE_ADMIN_PASS: emulator.admin.pass } },
       );
       assert.equal(init.code, 0, init.stderr);
-      const labels = await adminCall(emulator, "GET", "/repos/acme/app/labels?limit=50");
-      const backlog = labels.find((l: { name: string }) => l.name === "backlog").id;
-      await adminCall(emulator, "POST", "/repos/acme/app/issues", {
-        title: "Task",
-        labels: [backlog],
-      }, 201);
+      await backlogIssue(emulator, "acme/app", "Task");
 
       const pidFile = join(dir, "fake.pids");
       const poll = await runBinary(["--root", root, "agents", "poll", "dev", "--once"], {

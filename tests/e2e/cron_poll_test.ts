@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { requireBinary, runBinary } from "../helpers/binary.ts";
 import { startEmulator } from "../helpers/emulator.ts";
-import { adminCall } from "../helpers/emulator_api.ts";
+import { adminCall, backlogIssue } from "../helpers/emulator_api.ts";
 
 const FAKE_CLAUDE = fileURLToPath(new URL("../fixtures/fake_claude.sh", import.meta.url));
 
@@ -52,12 +52,7 @@ Deno.test("the crontab line init installs runs a real dev poll cycle", async () 
     assert.deepEqual([minute, hour, day, month, weekday], ["*/5", "*", "*", "*", "*"]);
     assert.ok(lines[0]!.includes(`'${requireBinary()}'`), lines[0]);
 
-    const labels = await adminCall(emulator, "GET", "/repos/acme/app/labels?limit=50");
-    const backlog = labels.find((l: { name: string }) => l.name === "backlog").id;
-    await adminCall(emulator, "POST", "/repos/acme/app/issues", {
-      title: "First task",
-      labels: [backlog],
-    }, 201);
+    await backlogIssue(emulator, "acme/app", "First task");
 
     // cron's environment: a bare PATH and HOME; the agent CLI is the faithful fake.
     const cron = await promisify(execFile)("/bin/sh", ["-c", command.join(" ")], {

@@ -13,7 +13,7 @@ import process from "node:process";
 import { parseEnv } from "../../core/config/env_file.ts";
 import { type BinaryResult, requireBinary, runBinary } from "./binary.ts";
 import { type RunningChild, startChild } from "./child.ts";
-import { adminCall, type ForgeAt, type Json, mustCall, tokenAuth } from "./emulator_api.ts";
+import { backlogIssue, type ForgeAt, type Json, mustCall, tokenAuth } from "./emulator_api.ts";
 import { agentsEnvFor } from "./model_emulator.ts";
 
 export const SLUG = "acme/demo";
@@ -82,13 +82,7 @@ export async function agentsFactory(): Promise<AgentsFactory> {
       { env: { PATH: path, HOME: home, FORGE_ADMIN_PASS: ADMIN.pass }, timeoutMs: 60_000 },
     );
     assert.equal(init.code, 0, init.stderr);
-    const labels = await adminCall(forge, "GET", `/repos/${SLUG}/labels?limit=50`);
-    const backlog = labels.find((l: { name: string }) => l.name === "backlog").id;
-    await adminCall(forge, "POST", `/repos/${SLUG}/issues`, {
-      title: "Say hello in the README",
-      body: "A first task for the factory.",
-      labels: [backlog],
-    }, 201);
+    await backlogIssue(forge, SLUG, "Say hello in the README", "A first task for the factory.");
     const secrets = parseEnv(await readFile(join(root, ".env"), "utf8"));
     const devToken = secrets.get("FORGE_TOKEN")!;
 

@@ -173,6 +173,19 @@ export async function newIssue(
   return issue.number;
 }
 
+/** An issue labelled `backlog` (the label init made) in owner/repo, returning its number. */
+export async function backlogIssue(
+  em: ForgeAt,
+  repo: string,
+  title: string,
+  body = "",
+): Promise<number> {
+  const labels = await adminCall(em, "GET", `/repos/${repo}/labels?limit=50`);
+  const backlog = labels.find((l: { name: string }) => l.name === "backlog");
+  if (!backlog) throw new Error(`${repo} has no backlog label (run init first)`);
+  return await newIssue(em, repo, title, { body, labels: [backlog.id] });
+}
+
 /** The `{message,url}` error body Forgejo's ctx.Error writes. */
 export function errorBody(em: ForgeAt, message: string) {
   return { message, url: `${em.url.replace(/\/$/, "")}/api/swagger` };
