@@ -6,6 +6,7 @@
  * `<root>/state/locks/`, never in the shared config directory; with an API key
  * against Anthropic itself, none (no OAuth refresh to protect).
  */
+import { parseHttpUrl } from "../config/http_url.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { BadInputError } from "../errors.ts";
@@ -26,14 +27,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * a short hash of the whole normalised URL so two servers never share one.
  */
 export function backendLockName(baseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new BadInputError(
-      `ANTHROPIC_BASE_URL: "${baseUrl}" is not a URL; expected http(s)://host[:port]`,
-    );
-  }
+  const url = parseHttpUrl(baseUrl, "ANTHROPIC_BASE_URL");
   const port = url.port || (url.protocol === "https:" ? "443" : "80");
   const host = url.hostname.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
   const normal = `${url.protocol}//${url.hostname.toLowerCase()}:${port}${

@@ -4,6 +4,7 @@
  * (exit 2, one line naming it). The session secret is generated into `.env`
  * when missing, so sessions survive a restart.
  */
+import { parseHttpUrl } from "../../core/config/http_url.ts";
 import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import { exposes, resolveClaudeConfigDir } from "../../core/compose/claude.ts";
@@ -154,15 +155,7 @@ export function defaultPublicUrl(port: number): string {
 
 function httpUrl(env: Env, name: string, fallback: string): string {
   const value = env[name] || fallback;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new BadInputError(`${name}: "${value}" is not a URL; expected http(s)://host[:port]`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new BadInputError(`${name}: "${value}" is not a URL; expected http(s)://host[:port]`);
-  }
+  parseHttpUrl(value, name);
   return value;
 }
 

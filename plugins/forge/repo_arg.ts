@@ -2,6 +2,7 @@
  * The `<repo-url-or-slug>` argument of `disinto init` (SPEC §6.1): a slug
  * `owner/repo`, or a clone URL whose host and `.git` are stripped to give it.
  */
+import { parseHttpUrl } from "../../core/config/http_url.ts";
 import { SLUG } from "../../core/config/project.ts";
 import { BadInputError } from "../../core/errors.ts";
 
@@ -63,15 +64,7 @@ function bad(input: string): BadInputError {
 
 /** Validate a forge URL: http(s) only. */
 export function parseForgeUrl(input: string, source: string): string {
-  let url: URL;
-  try {
-    url = new URL(input);
-  } catch {
-    throw new BadInputError(`${source}: "${input}" is not a URL; expected http(s)://host[:port]`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new BadInputError(`${source}: "${input}" is not http(s); expected http(s)://host[:port]`);
-  }
+  const url = parseHttpUrl(input, source);
   if (url.username || url.password) {
     throw new BadInputError(`${source}: credentials in the URL are not allowed`);
   }
